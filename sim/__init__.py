@@ -1,0 +1,39 @@
+"""orgsim: a discrete-event simulator of an e-commerce company's operations and collaboration.
+
+Public API (what notebooks use; the `orgsim` command is a thin layer over it)::
+
+    import sim
+    scenario = sim.load_scenario("scenarios/support_desk.yaml", ["teams.support.members=7"])
+    results = sim.run(scenario, reps=10, seed=1)
+    results.summary()            # pandas table: mean and 95% CI per metric
+    results.save("runs/desk")    # summary.json, replications.csv, scenario.yaml, plots
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["Results", "Scenario", "ScenarioError", "load_scenario", "run", "scenario_from_dict"]
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from sim.api import run
+    from sim.results import Results
+    from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so `orgsim --help` does not pay for simpy, numpy or pydantic.
+    if name == "run":
+        from sim.api import run
+
+        return run
+    if name == "Results":
+        from sim.results import Results
+
+        return Results
+    if name in ("Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"):
+        import sim.scenario as scenario
+
+        return getattr(scenario, name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -1,0 +1,180 @@
+"""The `orgsim` command: each subcommand is a thin call into the Python API.
+
+Heavy modules (simpy, numpy, pydantic, matplotlib, pandas) are imported inside the commands,
+so `orgsim --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_BAD_INPUT = 2
+
+
+def bundled_scenarios_dir() -> Path:
+    """The `scenarios/` folder shipped beside the package (a source checkout or editable
+    install); falls back to ./scenarios."""
+    beside = Path(__file__).resolve().parent.parent / "scenarios"
+    return beside if beside.is_dir() else Path("scenarios")
+
+
+def resolve_scenario_path(text: str) -> Path:
+    """A path, or the name of a bundled scenario ('support_desk')."""
+    path = Path(text)
+    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in text:
+        return path
+    for candidate in (bundled_scenarios_dir() / f"{text}.yaml",
+                      bundled_scenarios_dir() / "validation" / f"{text}.yaml"):
+        if candidate.exists():
+            return candidate
+    return path
+
+
+def _fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _load(scenario: str, overrides: tuple[str, ...]):
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        loaded = load_scenario(resolve_scenario_path(scenario), list(overrides))
+    except ScenarioError as error:
+        _fail([str(p) for p in error.problems])
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return loaded
+
+
+set_option = click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+    help="Override a scenario value, e.g. --set teams.support.members=7 (repeatable).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option("0.1.0", prog_name="orgsim")
+def cli() -> None:
+    """orgsim: simulate an e-commerce company's operations and the collaboration of its teams.
+
+    Run a scenario with `orgsim run SCENARIO`; see every scenario key with `orgsim schema`.
+    """
+
+
+@cli.command()
+@click.argument("scenario")
+@click.option("--reps", type=click.IntRange(min=1), help="Replications (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed (default: the scenario's).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default: runs/<scenario name>/).")
+@set_option
+@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Run replications on this many local processes.")
+@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
+              help="Run replications on a Dask cluster ('local' starts one on this machine).")
+def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler) -> None:
+    """Run SCENARIO (a file, or the name of a bundled scenario) and write its results."""
+    from sim.results import OutputError, check_output_dir
+
+    loaded = _load(scenario, overrides)
+    target = out_dir or Path("runs") / loaded.name
+    try:
+        check_output_dir(target)
+    except OutputError as error:
+        _fail([str(error)])
+    from sim.api import run as run_scenario
+
+    total = reps or loaded.spec.replications
+    with click.progressbar(length=total, label=f"{loaded.name}: replications",
+                           file=sys.stderr) as bar:
+        results = run_scenario(loaded, reps=reps, seed=seed, jobs=jobs,
+                               dask_scheduler=dask_scheduler,
+                               progress=lambda _result: bar.update(1))
+    try:
+        results.save(target, plots=not no_plots)
+    except OutputError as error:
+        _fail([str(error)])
+    click.echo(render_summary(results.summary_dict()))
+    click.echo(f"\nresults written to {target}/")
+
+
+def render_summary(summary: dict) -> str:
+    from sim.metrics.catalog import format_value
+
+    lines = [f"{summary['scenario']}: {summary['replications']} replication(s), "
+             f"seed {summary['seed']}", ""]
+    rows = [("metric", "mean", "95% CI")]
+    for name, entry in summary["metrics"].items():
+        unit = entry["unit"]
+        mean = format_value(entry["mean"] if entry["mean"] is not None else float("nan"), unit)
+        ci = entry["ci95"]
+        interval = (f"{format_value(ci[0], unit)} .. {format_value(ci[1], unit)}"
+                    if ci else "")
+        rows.append((name, mean, interval))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for i, row in enumerate(rows):
+        lines.append(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]}")
+        if i == 0:
+            lines.append("-" * (sum(widths) + 4))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("scenario")
+@set_option
+def validate(scenario, overrides) -> None:
+    """Check SCENARIO without running it (exit 0 when valid, 2 with the problems)."""
+    loaded = _load(scenario, overrides)
+    click.echo(f"{loaded.name}: valid")
+
+
+@cli.command("list")
+def list_scenarios() -> None:
+    """The bundled scenarios, with their descriptions."""
+    import yaml
+
+    folder = bundled_scenarios_dir()
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("validation/*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError:
+            data = {}
+        description = data.get("description", "") if isinstance(data, dict) else ""
+        click.echo(f"{str(path.relative_to(folder)):<40} {description}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editors; the reference of every key)."""
+    from sim.scenario.schema import ScenarioSpec
+
+    document = ScenarioSpec.model_json_schema()
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "orgsim scenario"
+    click.echo(json.dumps(document, indent=2))
+
+
+@cli.command()
+@click.option("--reps", type=click.IntRange(min=2), help="Replications per case.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed (default: each case's).")
+@click.argument("cases", nargs=-1)
+def check(reps, seed, cases) -> None:
+    """Run the bundled validation scenarios against queueing and inventory theory."""
+    from sim.check import render_rows, run_checks
+
+    rows = run_checks(bundled_scenarios_dir() / "validation", reps=reps, seed=seed,
+                      only=cases, progress=lambda text: click.echo(text, err=True))
+    click.echo(render_rows(rows))
+    failed = [r for r in rows if not r.passed]
+    click.echo(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+def main() -> None:
+    cli(prog_name="orgsim")

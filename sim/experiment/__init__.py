@@ -1,0 +1,1 @@
+"""Replications on any executor; later compare (common random numbers) and sweeps."""

@@ -1,0 +1,74 @@
+"""Run replications on an executor: serially (default), on a local process pool, or on Dask.
+
+Replication r of seed s always uses the streams of (s, r), so the numbers are the same
+whichever executor runs them and in whatever order they finish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from sim.run import ReplicationResult, run_replication
+from sim.scenario.schema import ScenarioSpec
+
+Progress = Callable[[ReplicationResult], None]
+
+
+def run_replications(
+    spec: ScenarioSpec,
+    seed: int,
+    reps: int,
+    jobs: int = 1,
+    dask_scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> list[ReplicationResult]:
+    """Replications 0..reps-1, returned in replication order."""
+    if dask_scheduler is not None:
+        results = _on_dask(spec, seed, reps, dask_scheduler, progress)
+    elif jobs > 1 and reps > 1:
+        results = _on_processes(spec, seed, reps, jobs, progress)
+    else:
+        results = []
+        for rep in range(reps):
+            result = run_replication(spec, seed, rep)
+            results.append(result)
+            if progress:
+                progress(result)
+    return sorted(results, key=lambda r: r.replication)
+
+
+def _on_processes(spec, seed, reps, jobs, progress) -> list[ReplicationResult]:
+    results = []
+    with ProcessPoolExecutor(max_workers=min(jobs, reps)) as pool:
+        futures = [pool.submit(run_replication, spec, seed, rep) for rep in range(reps)]
+        for future in as_completed(futures):
+            result = future.result()
+            results.append(result)
+            if progress:
+                progress(result)
+    return results
+
+
+def _on_dask(spec, seed, reps, scheduler, progress) -> list[ReplicationResult]:
+    """Replications as Dask tasks; `scheduler` is an address, or 'local' for a LocalCluster."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+    except ImportError as error:  # pragma: no cover - depends on the optional extra
+        raise RuntimeError("Dask is not installed: pip install 'orgsim[dask]'") from error
+    cluster = LocalCluster(processes=True) if scheduler == "local" else None
+    client = Client(cluster or scheduler)
+    try:
+        futures = client.map(run_replication, [spec] * reps, [seed] * reps, range(reps),
+                             pure=False)
+        results = []
+        for future in dask_completed(futures):
+            result = future.result()
+            results.append(result)
+            if progress:
+                progress(result)
+        return results
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

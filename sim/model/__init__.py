@@ -1,0 +1,1 @@
+"""The running model: a scenario spec built into SimPy processes and callbacks."""

@@ -1,0 +1,70 @@
+"""What flows receive when they are built: the clock, random streams, teams and the seam."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from simpy import Environment
+from simpy.events import Timeout
+
+from sim.model.org.handoff import Org
+from sim.model.org.pool import Pool
+from sim.model.org.team import staff_pool
+from sim.random import RandomStreams
+from sim.scenario.schema import ScenarioSpec
+from sim.units import DAY, HOUR, MINUTE
+
+BIN_CHOICES = (15 * MINUTE, HOUR, 4 * HOUR, DAY, 7 * DAY)
+MAX_BINS = 400
+
+
+def choose_bin_width(horizon: float, requested: float | None = None) -> float:
+    """The plot resolution: the finest standard width that keeps the series short."""
+    if requested:
+        return requested
+    for width in BIN_CHOICES:
+        if horizon / width <= MAX_BINS:
+            return width
+    return horizon / MAX_BINS
+
+
+class Context:
+    __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
+                 "pools", "_window_starts")
+
+    def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec) -> None:
+        self.env = env
+        self.streams = streams
+        self.spec = spec
+        self.horizon = spec.horizon
+        self.warmup = spec.warmup
+        self.bin_width = choose_bin_width(spec.horizon, spec.output.bin)
+        self.bins = math.ceil(spec.horizon / self.bin_width)
+        self.org = Org(env)
+        self.pools: dict[str, Pool] = {}
+        self._window_starts: list[Callable[[float], None]] = []
+
+    def pool(self, team: str) -> Pool:
+        """The pool of the team's members (one per team, shared by every flow it works for)."""
+        if team not in self.pools:
+            pool = staff_pool(self.env, team, self.spec.teams[team], self.horizon,
+                              self.bin_width, self.bins)
+            self.pools[team] = pool
+            self.at_window_start(pool.start_window)
+        return self.pools[team]
+
+    def at_window_start(self, callback: Callable[[float], None]) -> None:
+        """Call `callback(now)` when warm-up ends (time averages start there)."""
+        self._window_starts.append(callback)
+
+    def schedule_window_start(self) -> None:
+        def start(_event: Timeout) -> None:
+            for callback in self._window_starts:
+                callback(self.env._now)
+        if self.warmup > 0:
+            Timeout(self.env, self.warmup).callbacks.append(start)
+
+    def counted(self, at: float) -> bool:
+        """Entities that arrive during warm-up are not counted in statistics."""
+        return at >= self.warmup

@@ -1,0 +1,1 @@
+"""Operations flows, one module each."""

@@ -1,0 +1,134 @@
+"""A team's members serving queued work: a counter of idle members plus priority deques.
+
+This replaces `simpy.Resource` and a process per work item (performance.md, point 3): an
+arriving item starts at once if a member is idle, otherwise it waits in its priority's
+deque; a member who finishes takes the next item directly, in one callback. Work items are
+moved by timeout callbacks, never by processes.
+
+Contract for a handler (the flow that owns the work):
+- `begin(item, now) -> float`: the item starts now; return how long the member works on it.
+- `end(item, now) -> None`: the member has finished it (it may submit the item elsewhere).
+Items carry `priority` (0 is served first) and `in_queue`, which the pool maintains; an item
+withdrawn while queued (a customer who gives up) is skipped lazily when it reaches the front.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Protocol
+
+from simpy import Environment
+from simpy.events import Timeout
+
+from sim.metrics.level import Level
+
+
+class Handler(Protocol):
+    def begin(self, item: Any, now: float) -> float: ...
+    def end(self, item: Any, now: float) -> None: ...
+
+
+class Pool:
+    __slots__ = ("env", "name", "_queues", "waiting", "idle", "busy", "_leaving", "queue",
+                 "busy_level", "present_level", "_finish_cb")
+
+    def __init__(self, env: Environment, name: str, bin_width: float, bins: int) -> None:
+        self.env = env
+        self.name = name
+        self._queues: list[deque] = [deque()]
+        self.waiting = 0  # items queued and not withdrawn
+        self.idle = 0  # members on shift with nothing to do
+        self.busy = 0  # members working (possibly past the end of their shift)
+        self._leaving = 0  # busy members whose shift has ended: they leave when done
+        self.queue = Level(bin_width, bins)
+        self.busy_level = Level(bin_width, bins)
+        self.present_level = Level(bin_width, bins)
+        self._finish_cb = self._finish
+
+    def ensure_priorities(self, count: int) -> None:
+        while len(self._queues) < count:
+            self._queues.append(deque())
+
+    # --- work ----------------------------------------------------------------------------
+
+    def submit(self, handler: Handler, item: Any) -> None:
+        """Start `item` now if a member is idle, else queue it by priority."""
+        if self.idle:
+            self.idle -= 1
+            self.busy += 1
+            now = self.env._now
+            self.busy_level.set(now, self.busy)
+            item.in_queue = False
+            Timeout(self.env, handler.begin(item, now), (handler, item)).callbacks.append(
+                self._finish_cb)
+        else:
+            item.in_queue = True
+            self._queues[item.priority].append((handler, item))
+            self.waiting += 1
+            self.queue.set(self.env._now, self.waiting)
+
+    def withdraw(self, item: Any) -> None:
+        """Take a queued item out (it gave up); its deque entry is skipped later."""
+        item.in_queue = False
+        self.waiting -= 1
+        self.queue.set(self.env._now, self.waiting)
+
+    def _finish(self, event: Timeout) -> None:
+        handler, item = event._value
+        now = self.env._now
+        handler.end(item, now)
+        if self._leaving:
+            self._leaving -= 1
+            self.busy -= 1
+            self.busy_level.set(now, self.busy)
+            self.present_level.set(now, self.busy + self.idle)
+            return
+        if self.waiting:
+            next_handler, next_item = self._pop()
+            Timeout(self.env, next_handler.begin(next_item, now),
+                    (next_handler, next_item)).callbacks.append(self._finish_cb)
+        else:
+            self.busy -= 1
+            self.idle += 1
+            self.busy_level.set(now, self.busy)
+
+    def _pop(self) -> tuple[Handler, Any]:
+        for queue in self._queues:
+            while queue:
+                entry = queue.popleft()
+                if entry[1].in_queue:
+                    entry[1].in_queue = False
+                    self.waiting -= 1
+                    self.queue.set(self.env._now, self.waiting)
+                    return entry
+        raise RuntimeError(f"pool {self.name}: waiting count says {self.waiting}, queues empty")
+
+    # --- shifts --------------------------------------------------------------------------
+
+    def change_members(self, delta: int) -> None:
+        """Members come on shift (delta > 0) or go off (delta < 0, after the work in hand)."""
+        now = self.env._now
+        if delta > 0:
+            stay = min(self._leaving, delta)  # cancel pending departures first
+            self._leaving -= stay
+            self.idle += delta - stay
+            while self.idle and self.waiting:
+                handler, item = self._pop()
+                self.idle -= 1
+                self.busy += 1
+                Timeout(self.env, handler.begin(item, now), (handler, item)).callbacks.append(
+                    self._finish_cb)
+            self.busy_level.set(now, self.busy)
+        elif delta < 0:
+            leave_now = min(self.idle, -delta)
+            self.idle -= leave_now
+            self._leaving += -delta - leave_now
+        self.present_level.set(now, self.busy + self.idle)
+
+    @property
+    def present(self) -> int:
+        return self.busy + self.idle
+
+    def start_window(self, now: float) -> None:
+        for level in (self.queue, self.busy_level, self.present_level):
+            level.start_window(now)

@@ -1,0 +1,74 @@
+"""Checks across sections of a validated spec: names that must exist, shares that must sum,
+and warnings for scenarios that run but may not mean what the user thinks."""
+
+from __future__ import annotations
+
+import difflib
+
+from sim.scenario.errors import Problem
+from sim.scenario.schema import ScenarioSpec, SupportSpec
+from sim.units import format_duration
+
+SHARE_TOLERANCE = 1e-6
+
+
+def unknown_name(kind: str, name: str, known: list[str]) -> str:
+    text = f"unknown {kind} '{name}'"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"{text}; did you mean '{close[0]}'?"
+    if known:
+        return f"{text}; {kind}s in this scenario: {', '.join(sorted(known))}"
+    return f"{text}; this scenario defines no {kind}s"
+
+
+def check_references(spec: ScenarioSpec) -> tuple[list[Problem], list[str]]:
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    if spec.warmup >= spec.horizon:
+        problems.append(Problem(
+            f"must be shorter than the horizon ({format_duration(spec.horizon)})", ("warmup",)))
+    if spec.horizon <= 0:
+        problems.append(Problem("must be longer than 0", ("horizon",)))
+    if spec.support is not None:
+        _check_support(spec, spec.support, problems, warnings)
+    return problems, warnings
+
+
+def _check_support(
+    spec: ScenarioSpec, support: SupportSpec, problems: list[Problem], warnings: list[str]
+) -> None:
+    if support.team not in spec.teams:
+        problems.append(Problem(unknown_name("team", support.team, list(spec.teams)),
+                                ("support", "team")))
+    types = support.inquiry_types
+    if not types and support.handle_time is None:
+        problems.append(Problem("this required key is missing (or give inquiry_types, each "
+                                "with a handle_time)", ("support", "handle_time")))
+    for name, kind in types.items():
+        if kind.handle_time is None and support.handle_time is None:
+            problems.append(Problem("needs a handle_time (or set support.handle_time for all)",
+                                    ("support", "inquiry_types", name, "handle_time")))
+    if support.arrivals is not None and types:
+        total = sum(k.share for k in types.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            problems.append(Problem(
+                f"the shares of the inquiry types must sum to 1, they sum to {total:.6g}",
+                ("support", "inquiry_types")))
+    if problems or support.arrivals is None:
+        return
+    team = spec.teams[support.team]
+    if types:
+        mixes = [(k.share, k.handle_time or support.handle_time, k.patience or support.patience)
+                 for k in types.values() if k.share > 0]
+    else:
+        mixes = [(1.0, support.handle_time, support.patience)]
+    load = support.arrivals.rate * sum(share * handle.mean for share, handle, _ in mixes)
+    capacity = team.mean_on_shift()
+    impatient = all(patience is not None for _, _, patience in mixes)
+    if not impatient and load >= capacity:
+        warnings.append(
+            f"support: the offered load ({load:.2f} agents busy on average) reaches the "
+            f"capacity of team '{support.team}' ({capacity:.2f} agents on shift on average) "
+            "and some customers never give up: the queue will grow for as long as it runs"
+        )
