@@ -1,0 +1,1 @@
+"""Analytic results (queueing, inventory) that the simulator is validated against."""

@@ -1,0 +1,86 @@
+"""What theory predicts for a scenario, when one of the closed forms applies to it.
+
+`predict(spec)` looks at the scenario itself (not at a label in it) and picks the model:
+Erlang C (exponential handling, no patience), Erlang A (exponential patience), M/G/1
+(one agent, any handle time, no patience). So a user's own parameter set is checked the
+same way as the bundled cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.analysis import queueing
+from sim.distributions import Constant, Distribution, Exponential
+from sim.scenario.schema import ScenarioSpec
+from sim.units import format_duration
+
+
+class NotApplicable(ValueError):
+    """No closed form covers this scenario (the reason says why)."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    model: str  # e.g. "Erlang A (M/M/6+M)"
+    values: dict[str, float]  # metric -> theoretical value
+
+
+def predict(spec: ScenarioSpec) -> Prediction:
+    """Theoretical values of the scenario's metrics (raises NotApplicable)."""
+    if spec.support is None:
+        raise NotApplicable("no flow with a closed form is switched on")
+    return _predict_support(spec)
+
+
+def _predict_support(spec: ScenarioSpec) -> Prediction:
+    support = spec.support
+    team = spec.teams[support.team]
+    if len(team.shifts) != 1 or not team.shifts[0].shift.always:
+        raise NotApplicable("the support team must be on shift always, in one group")
+    if support.arrivals is None or support.arrivals.daily_profile or \
+            support.arrivals.weekly_profile:
+        raise NotApplicable("support arrivals must be a constant-rate Poisson stream")
+    kinds = list(support.inquiry_types.values())
+    if len(kinds) > 1:
+        raise NotApplicable("theory here covers a single inquiry type")
+    handle = (kinds[0].handle_time if kinds and kinds[0].handle_time else support.handle_time)
+    patience = (kinds[0].patience if kinds and kinds[0].patience else support.patience)
+    c = team.shifts[0].members
+    lam = support.arrivals.rate
+    target = support.service_level_target
+    if isinstance(handle, Exponential) and patience is None:
+        if lam >= c / handle.mean:
+            raise NotApplicable("without patience the desk is unstable (load >= capacity)")
+        theory = queueing.erlang_c(lam, 1.0 / handle.mean, c)
+        model = f"Erlang C (M/M/{c})"
+    elif isinstance(handle, Exponential) and isinstance(patience, Exponential):
+        theory = queueing.erlang_a(lam, 1.0 / handle.mean, 1.0 / patience.mean, c)
+        model = f"Erlang A (M/M/{c}+M)"
+    elif c == 1 and patience is None:
+        if lam * handle.mean >= 1:
+            raise NotApplicable("without patience the desk is unstable (load >= capacity)")
+        shape = {Exponential: "exp", Constant: "const"}.get(type(handle))
+        theory = queueing.mg1(lam, handle.mean, handle.variance, shape)
+        model = f"M/G/1 ({_shape(handle)} service)"
+    else:
+        raise NotApplicable("no closed form for this combination of handle time, patience "
+                            "and agents (Erlang C/A need exponential times; M/G/1 one agent)")
+    values = {
+        "support.waited_share": theory.p_wait,
+        "support.wait.mean": theory.wait_served,
+        "support.wait_all.mean": theory.wait_all,
+        "support.utilisation": theory.utilisation,
+        "support.queue_length.mean": theory.queue_length,
+    }
+    if patience is not None:
+        values["support.abandoned_share"] = theory.p_abandon
+    try:
+        values["support.service_level"] = theory.service_level(target)
+    except NotImplementedError:
+        pass
+    return Prediction(f"{model}, service-level target {format_duration(target)}", values)
+
+
+def _shape(dist: Distribution) -> str:
+    return dist.describe().split("(")[0]
