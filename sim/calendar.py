@@ -111,7 +111,7 @@ _HOURS = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*(.*)$")
 
 
 def parse_shift(value: object) -> Shift:
-    """'always', '08:00-20:00', '08:00-20:00 mon-fri', or {hours: '08:00-20:00', days: 'mon-fri'}."""
+    """'always', '08:00-20:00', '08:00-20:00 mon-fri', or {hours: ..., days: 'mon-fri'}."""
     days: object = "all"
     if isinstance(value, dict):
         unknown = set(value) - {"hours", "days"}

@@ -53,7 +53,8 @@ def _on_processes(spec, seed, reps, jobs, progress) -> list[ReplicationResult]:
 def _on_dask(spec, seed, reps, scheduler, progress) -> list[ReplicationResult]:
     """Replications as Dask tasks; `scheduler` is an address, or 'local' for a LocalCluster."""
     try:
-        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
     except ImportError as error:  # pragma: no cover - depends on the optional extra
         raise RuntimeError("Dask is not installed: pip install 'orgsim[dask]'") from error
     cluster = LocalCluster(processes=True) if scheduler == "local" else None

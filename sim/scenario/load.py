@@ -7,6 +7,7 @@ was expected; all of them are raised together as one `ScenarioError`.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,33 @@ from sim.scenario.references import check_references
 from sim.scenario.schema import ScenarioSpec
 
 SET_SOURCE = "--set"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 without base-60 numbers: an unquoted 09:30 stays the text '09:30', not 570."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""",
+               re.X),
+    list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                |\.[0-9_]+(?:[eE][-+][0-9]+)?
+                |[-+]?\.(?:inf|Inf|INF)
+                |\.(?:nan|NaN|NAN))$""", re.X),
+    list("-+0123456789."))
+
+
+def _yaml_value(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)
 Where = tuple[str, int | None]  # (source, line)
 
 
@@ -137,7 +165,7 @@ def _read_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any] | No
     except (OSError, UnicodeDecodeError) as error:
         problems.append(Problem(f"cannot read the file: {error}", (), str(path)))
         return None, {}
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -196,7 +224,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not all(parts):
         raise ValueError(f"expected a dotted key like support.handle_time, got {key!r}")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = _yaml_value(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return parts, value
