@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.runner import run_replications
+from sim.replication import ReplicationResult
 from sim.results import Results
-from sim.run import ReplicationResult
 from sim.scenario import Scenario, load_scenario
 
 VERSION = "0.1.0"

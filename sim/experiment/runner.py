@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from sim.run import ReplicationResult, run_replication
+from sim.replication import ReplicationResult, run_replication
 from sim.scenario.schema import ScenarioSpec
 
 Progress = Callable[[ReplicationResult], None]

@@ -1,0 +1,92 @@
+"""The support desk against queueing theory.
+
+Theory: Erlang C (M/M/c), Erlang A (M/M/c+M, exponential patience, also overloaded) and
+Pollaczek-Khinchine (M/G/1) give the mean waits, the share who wait, the share who abandon,
+the service level, utilisation and the time-average queue. Each case runs R replications
+after a warm-up; a metric passes when |mean - theory| <= max(2.5 x 95% CI half-width, a
+small floor) (sim.check.compare), so the tolerance follows the replication count.
+Little's law (L = lambda x W over all arrivals) is checked in every case.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.analysis.theory import NotApplicable, predict
+from sim.check import compare
+
+VALIDATION = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
+
+
+def desk(members: int, arrivals: str, handle: str, patience: str | None = None,
+         horizon: str = "6d", target: str = "20s") -> sim.Scenario:
+    support = {"arrivals": arrivals, "handle_time": handle, "service_level_target": target}
+    if patience:
+        support["patience"] = patience
+    return sim.scenario_from_dict({
+        "name": "theory-case", "horizon": horizon, "warmup": "6h", "replications": 20,
+        "seed": 7, "teams": {"support": {"members": members}}, "support": support,
+    })
+
+
+def assert_matches_theory(scenario: sim.Scenario, reps: int = 20) -> None:
+    prediction = predict(scenario.spec)
+    results = sim.run(scenario, reps=reps)
+    rows = compare(scenario.name, prediction.model, results, prediction.values)
+    failed = [r for r in rows if not r.passed]
+    assert not failed, "\n".join(
+        f"{r.metric}: simulated {r.simulated:.5g} +/- {r.ci_half_width:.3g}, "
+        f"theory {r.theory:.5g}" for r in failed)
+    assert len(rows) >= 6
+
+
+# Parameter sets of our own (cases.md's are in the bundled validation scenarios).
+FAST_CASES = {
+    "erlang-c-5-agents": dict(members=5, arrivals="1/m", handle="exp(4m)"),
+    "erlang-c-staffing-q2b-c14": dict(members=14, arrivals="200/h", handle="exp(180s)"),
+    "mm1-q1": dict(members=1, arrivals="0.8/m", handle="exp(1m)", horizon="12d",
+                   target="5m"),
+    "erlang-a-overloaded": dict(members=4, arrivals="5/m", handle="exp(1m)",
+                                patience="exp(30s)"),
+    "erlang-a-patient": dict(members=10, arrivals="3/m", handle="exp(3m)",
+                             patience="exp(10m)"),
+    "mg1-gamma": dict(members=1, arrivals="0.6/m", handle="gamma(1m, 0.5m)", horizon="10d"),
+    "md1-long-service": dict(members=1, arrivals="1/h", handle="const(40m)", horizon="120d",
+                             target="30m"),
+}
+
+
+@pytest.mark.parametrize("case", FAST_CASES)
+def test_desk_matches_theory(case):
+    assert_matches_theory(desk(**FAST_CASES[case]))
+
+
+@pytest.mark.parametrize("path", sorted(VALIDATION.glob("*.yaml")), ids=lambda p: p.stem)
+def test_bundled_validation_scenario_quick(path):
+    """Each bundled case, shortened: a wider CI, the same rule."""
+    scenario = sim.load_scenario(path, ["horizon=8d", "warmup=1d"])
+    assert_matches_theory(scenario, reps=10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", sorted(VALIDATION.glob("*.yaml")), ids=lambda p: p.stem)
+def test_bundled_validation_scenario_full(path):
+    assert_matches_theory(sim.load_scenario(path), reps=20)
+
+
+@pytest.mark.slow
+def test_mg1_lognormal_high_variance():
+    """cases.md Q4: lognormal sd 1.5 needs about a million customers for Wq = 6.5."""
+    scenario = desk(members=1, arrivals="0.8/m", handle="lognormal(1m, 1.5m)", horizon="60d")
+    assert predict(scenario.spec).values["support.wait.mean"] == pytest.approx(6.5)
+    assert_matches_theory(scenario, reps=20)
+
+
+def test_theory_refuses_what_it_does_not_cover():
+    with pytest.raises(NotApplicable):
+        predict(desk(members=3, arrivals="1/m", handle="const(2m)").spec)
+    with pytest.raises(NotApplicable):
+        predict(desk(members=2, arrivals="3/m", handle="exp(1m)").spec)  # unstable
