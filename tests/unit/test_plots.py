@@ -1,0 +1,292 @@
+"""Plots: which figures exist, what they show (titles, labels, lines at the right places),
+that they save headless, and that a real run plots end to end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+
+import sim
+from sim.plots import figures_for, plot_distribution, plot_levels, plot_rates
+from sim.plots.distributions import duration_unit
+from sim.plots.style import BAND_GID, new_axes
+from sim.plots.timeseries import TimeAxis, bin_edges, spread
+from sim.results import Results
+from sim.units import DAY, HOUR, MINUTE, SECOND
+
+SUPPORT_STEMS = {"support_throughput", "support_wait_distribution", "support_queue"}
+REPS, BINS, WIDTH, WARMUP = 3, 48, HOUR, 2 * HOUR
+P50, P90, P99 = (0.0, 0.0, 0.0), (1.2, 1.4, 1.3), (3.0, 3.3, 3.6)  # minutes, per replication
+
+
+def make_results(reps: int = REPS, support: bool = True) -> Results:
+    """48 hourly bins over 2 days, warm-up 2 h; counts kept only after warm-up (as the flow)."""
+    rng = np.random.default_rng(7)
+    observed = np.arange(BINS) * WIDTH >= WARMUP
+    series: dict[str, np.ndarray] = {}
+    samples: dict[str, np.ndarray] = {}
+    metrics: dict[str, np.ndarray] = {"other.metric": np.ones(reps)}
+    if support:
+        counts = np.where(observed, 1.0, 0.0) * np.ones((reps, BINS))
+        busy = rng.uniform(1.0, 2.5, (reps, BINS))
+        on_shift = np.full((reps, BINS), 3.0)
+        series = {
+            "support.arrivals": 10.0 * counts,  # 10 per hour = 240 per day
+            "support.handled": 9.0 * counts,
+            "support.abandoned": 1.0 * counts,
+            "support.queue_length": rng.uniform(0.0, 2.0, (reps, BINS)),
+            "support.busy": busy,
+            "support.on_shift": on_shift,
+            "support.utilisation": busy / on_shift,
+        }
+        waits = np.concatenate([np.zeros(500), rng.exponential(1.0, 500)])  # half at once
+        samples = {"support.wait": np.sort(waits)}
+        metrics.update({
+            "support.wait.p50": np.array(P50[:reps]),
+            "support.wait.p90": np.array(P90[:reps]),
+            "support.wait.p99": np.array(P99[:reps]),
+        })
+    return Results("synthetic", 1, {"name": "synthetic", "horizon": "2d"}, metrics, series,
+                   samples, WIDTH, WARMUP)
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, Figure]:
+    return figures_for(make_results())
+
+
+def bands(ax) -> list[PolyCollection]:
+    return [c for c in ax.collections if (c.get_gid() or "").startswith(BAND_GID)]
+
+
+def legend_texts(ax_or_fig) -> list[str]:
+    legends = [ax_or_fig.get_legend()] if hasattr(ax_or_fig, "get_legend") else \
+        list(ax_or_fig.legends)
+    return [t.get_text() for legend in legends if legend for t in legend.get_texts()]
+
+
+# --- which figures ----------------------------------------------------------------------------
+
+def test_support_results_give_the_three_support_figures(figures) -> None:
+    assert set(figures) == SUPPORT_STEMS
+    assert all(isinstance(f, Figure) for f in figures.values())
+
+
+def test_results_without_support_series_give_no_support_figures() -> None:
+    assert figures_for(make_results(support=False)) == {}
+
+
+def test_results_plots_is_figures_for() -> None:
+    assert set(make_results().plots()) == SUPPORT_STEMS
+
+
+def test_every_figure_is_titled_and_labelled(figures) -> None:
+    for stem, figure in figures.items():
+        axes = [ax for ax in figure.axes if ax.get_visible()]
+        assert axes[0].get_title(loc="left"), stem
+        assert axes[-1].get_xlabel(), stem
+        for ax in axes:
+            assert ax.get_ylabel(), (stem, ax)
+
+
+# --- throughput -----------------------------------------------------------------------------
+
+def test_throughput_draws_per_day_rates_with_bands_and_warmup(figures) -> None:
+    ax = figures["support_throughput"].axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"arrived", "handled", "abandoned"}
+    arrived = lines["arrived"].get_ydata()
+    observed = np.arange(BINS) * WIDTH >= WARMUP
+    assert np.allclose(arrived[observed], 240.0)  # 10 an hour, shown per day
+    assert np.isnan(arrived[~observed]).all()  # warm-up bins are not counted, not zero
+    x = lines["arrived"].get_xdata()
+    assert x[0] == pytest.approx(0.5 * HOUR / DAY) and x[-1] == pytest.approx(47.5 / 24)
+    assert len(bands(ax)) == 3
+    assert len(ax.patches) == 1  # the warm-up span
+    assert ax.patches[0].get_x() == 0 and ax.patches[0].get_width() == pytest.approx(2 / 24)
+    assert ax.get_xlabel() == "time since start (days)"
+    assert "per day" in ax.get_ylabel()
+    texts = legend_texts(ax)
+    assert {"arrived", "handled", "abandoned", "warm-up (not counted)"} <= set(texts)
+    assert "10th-90th pct. of 3 reps" in texts
+
+
+def test_one_replication_has_no_band() -> None:
+    figure = figures_for(make_results(reps=1))["support_throughput"]
+    ax = figure.axes[0]
+    assert bands(ax) == []
+    assert not any("pct." in t for t in legend_texts(ax))
+    assert "1 replication" in ax.get_title(loc="left")
+
+
+# --- wait distribution ----------------------------------------------------------------------
+
+def test_wait_distribution_marks_mean_percentiles_in_seconds(figures) -> None:
+    ax = figures["support_wait_distribution"].axes[0]
+    assert ax.get_xlabel() == "wait (s)"  # p90 about 1.3 min, under 2 min
+    marks = {line.get_label().split(" ")[0]: line.get_xdata()[0] for line in ax.get_lines()}
+    assert set(marks) == {"p50", "p90", "p99"}
+    for key, values in (("p50", P50), ("p90", P90), ("p99", P99)):
+        assert marks[key] == pytest.approx(np.mean(values) * 60.0)
+    assert len(ax.patches) == 40  # histogram bars of the waits above zero
+    heights = sum(p.get_height() for p in ax.patches)
+    assert heights == pytest.approx(50.0, abs=0.5)  # % of all answered; zeros are not bars
+    notes = " ".join(t.get_text() for t in ax.texts)
+    assert "answered at once: 50.0%" in notes
+    assert ax.get_xlim()[1] >= marks["p99"]
+
+
+@pytest.mark.parametrize(("minutes", "unit"), [
+    (0.0, "s"), (1.99, "s"), (2.0, "min"), (90.0, "min"), (2 * HOUR, "h"), (30 * HOUR, "h"),
+    (3 * DAY, "d"), (float("nan"), "s"),
+])
+def test_duration_unit_is_readable(minutes: float, unit: str) -> None:
+    assert duration_unit(minutes)[0] == unit
+
+
+def test_distribution_of_long_durations_uses_hours_and_other_names() -> None:
+    lead_times = np.random.default_rng(3).gamma(4.0, 6 * HOUR, 2000)  # about a day
+    percentiles = dict(zip(("p50", "p90", "p99"), np.percentile(lead_times, (50, 90, 99)),
+                           strict=True))
+    ax = plot_distribution(lead_times, percentiles, title="Order lead time",
+                           quantity="lead time", bins=30)
+    assert ax.get_xlabel() == "lead time (h)"
+    assert len(ax.patches) == 30
+    assert [line.get_xdata()[0] for line in ax.get_lines()] == pytest.approx(
+        [v / HOUR for v in percentiles.values()])
+    assert not any("at once" in t.get_text() for t in ax.texts)
+
+
+def test_distribution_without_values_says_so() -> None:
+    ax = plot_distribution(np.empty(0), {"p50": float("nan")}, title="empty")
+    assert any(t.get_text() == "no values" for t in ax.texts)
+    assert ax.get_lines() == []
+
+
+# --- queue and utilisation ------------------------------------------------------------------
+
+def test_queue_figure_has_queue_utilisation_and_staffing_panels(figures) -> None:
+    figure = figures["support_queue"]
+    queue, utilisation, staffing = figure.axes
+    assert [line.get_label() for line in queue.get_lines()] == ["inquiries waiting"]
+    assert [line.get_label() for line in utilisation.get_lines()] == ["utilisation"]
+    assert [line.get_label() for line in staffing.get_lines()] == ["members on shift"]
+    assert utilisation.get_ylabel() == "utilisation (%)"
+    busy = make_results().series["support.busy"]
+    assert np.allclose(utilisation.get_lines()[0].get_ydata(), busy.mean(axis=0) / 3 * 100)
+    assert staffing.get_lines()[0].get_linewidth() < queue.get_lines()[0].get_linewidth()
+    assert len(bands(queue)) == 1 and len(bands(utilisation)) == 1 and bands(staffing) == []
+    assert queue.get_xlabel() == "" and staffing.get_xlabel() == "time since start (days)"
+    texts = legend_texts(figure)
+    assert {"inquiries waiting", "utilisation", "members on shift",
+            "warm-up (not counted)"} <= set(texts)
+    assert texts.count("warm-up (not counted)") == 1
+
+
+# --- the families, reused -------------------------------------------------------------------
+
+def test_rates_and_levels_take_any_names_and_an_axes() -> None:
+    ax = new_axes()
+    placed = np.full((2, 30), 4.0)  # per 4-hour bin
+    plot_rates({"orders placed": placed, "orders delivered": placed * 0.5}, 4 * HOUR,
+               title="Orders", ylabel="orders per day", ax=ax)
+    assert [line.get_ydata()[0] for line in ax.get_lines()] == pytest.approx([24.0, 12.0])
+    assert ax.get_xlabel() == "time since start (days)"
+    assert {"orders placed", "orders delivered"} <= set(legend_texts(ax))
+    levels = plot_levels({"stock A": np.arange(10.0)}, HOUR, title="Stock", ylabel="units")
+    assert levels.get_xlabel() == "time since start (hours)"  # a 10-hour horizon
+    assert levels.get_legend() is None  # one line, no legend
+    assert levels.get_title(loc="left") == "Stock"
+
+
+def test_partial_last_bin_and_missing_values_plot_silently() -> None:
+    counts = np.ones((3, 5))
+    counts[:, -1] = 0.5  # the last bin covers half an hour of a 100-minute horizon
+    counts[1, 2] = np.nan
+    counts[:, 3] = np.nan  # no replication has this bin
+    ax = plot_rates({"n": counts}, 20.0, horizon=90.0, per=HOUR, per_label="hour")
+    y = ax.get_lines()[0].get_ydata()
+    assert y[0] == pytest.approx(3.0) and y[-1] == pytest.approx(3.0)
+    assert np.isnan(y[3])
+    assert list(bin_edges(5, 20.0, 90.0)) == [0, 20, 40, 60, 80, 90]
+    mean, low, high = spread(counts)
+    assert np.isnan(mean[3]) and mean[2] == 1.0
+
+
+def test_time_axis_is_hours_under_two_days() -> None:
+    assert TimeAxis.for_horizon(47 * HOUR).unit == "hours"
+    assert TimeAxis.for_horizon(2 * DAY).unit == "days"
+    assert duration_unit(45 * SECOND)[1] == SECOND and duration_unit(5 * MINUTE)[1] == MINUTE
+
+
+# --- files and headless use -----------------------------------------------------------------
+
+def test_figures_save_as_png(figures, tmp_path) -> None:
+    for stem, figure in figures.items():
+        path = tmp_path / f"{stem}.png"
+        figure.savefig(path, dpi=60)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_results_save_writes_the_pngs(tmp_path) -> None:
+    folder = make_results().save(tmp_path / "out")
+    assert {p.stem for p in folder.glob("*.png")} == SUPPORT_STEMS
+
+
+PLOT_IN_FRESH_PYTHON = """
+import sys
+import numpy as np
+from sim.plots import figures_for
+from sim.results import Results
+series = {name: np.ones((2, 24)) for name in ("support.arrivals", "support.handled",
+          "support.abandoned", "support.queue_length", "support.busy", "support.on_shift")}
+results = Results("x", 0, {"horizon": "1d"}, {"support.wait.p90": np.ones(2)}, series,
+                  {"support.wait": np.linspace(0, 3, 50)}, 60.0, 60.0)
+assert len(figures_for(results)) == 3
+assert "matplotlib.pyplot" not in sys.modules, "pyplot was imported"
+"""
+
+
+def test_plots_never_import_pyplot() -> None:
+    done = subprocess.run([sys.executable, "-c", PLOT_IN_FRESH_PYTHON], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+
+
+# --- end to end -----------------------------------------------------------------------------
+
+TINY = """\
+name: tiny-desk
+horizon: 2d
+warmup: 2h
+teams:
+  support:
+    members: 3
+support:
+  arrivals: 40/h
+  handle_time: exp(3m)
+  patience: exp(5m)
+"""
+
+
+def test_a_real_run_plots_end_to_end(tmp_path) -> None:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY)
+    results = sim.run(sim.load_scenario(path), reps=2)
+    figures = figures_for(results)
+    assert set(figures) == SUPPORT_STEMS
+    throughput = figures["support_throughput"].axes[0]
+    arrived = next(line for line in throughput.get_lines() if line.get_label() == "arrived")
+    assert np.nanmean(arrived.get_ydata()) == pytest.approx(960.0, rel=0.1)  # 40/h
+    wait = figures["support_wait_distribution"].axes[0]
+    p90 = next(line for line in wait.get_lines() if line.get_label().startswith("p90"))
+    assert p90.get_xdata()[0] == pytest.approx(
+        results["support.wait.p90"] / duration_unit(results["support.wait.p90"])[1])
+    for stem, figure in figures.items():
+        figure.savefig(tmp_path / f"{stem}.png", dpi=50)
+    assert len(list(tmp_path.glob("*.png"))) == 3
