@@ -104,6 +104,7 @@ class Results:
         check_output_dir(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; results are for sharing
         try:
             self._write(staging, plots)
             if target.exists():

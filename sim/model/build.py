@@ -6,6 +6,7 @@ from typing import Protocol
 
 from sim.metrics.output import FlowOutput
 from sim.model.context import Context
+from sim.model.flows.orders import Orders
 from sim.model.flows.support import SupportDesk
 
 
@@ -20,4 +21,6 @@ def build_flows(ctx: Context) -> list[Flow]:
     flows: list[Flow] = []
     if spec.support is not None:
         flows.append(SupportDesk(ctx, spec.support))
+    if spec.demand is not None:
+        flows.append(Orders(ctx, spec))
     return flows

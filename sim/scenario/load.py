@@ -127,10 +127,6 @@ def _read_with_extends(
     path: Path, chain: list[Path], problems: list[Problem]
 ) -> tuple[dict[str, Any], dict[tuple, Where]]:
     resolved = path.resolve()
-    if resolved in chain:
-        cycle = " -> ".join(str(p) for p in [*chain, resolved])
-        problems.append(Problem(f"'extends' makes a cycle: {cycle}", ("extends",), str(path)))
-        return {}, {}
     data, where = _read_yaml(path, problems)
     if data is None:
         return {}, {}
@@ -138,18 +134,23 @@ def _read_with_extends(
     base_name = data.pop("extends", None)
     if base_name is None:
         return data, where
+    line = where.get(("extends",), (None, None))[1]
     if not isinstance(base_name, str):
         problems.append(
-            Problem(f"expected a file name, got {base_name!r}", ("extends",), str(path),
-                    where.get(("extends",), (None, None))[1])
-        )
+            Problem(f"expected a file name, got {base_name!r}", ("extends",), str(path), line))
         return data, where
     base_path = path.parent / base_name
     if not base_path.is_file():
         problems.append(
             Problem(f"extends a file that does not exist: {base_path}", ("extends",), str(path),
-                    where.get(("extends",), (None, None))[1])
+                    line)
         )
+        return data, where
+    if base_path.resolve() in [*chain, resolved]:
+        # reported where the loop closes: this file's `extends` line
+        cycle = " -> ".join(str(p) for p in [*chain, resolved, base_path.resolve()])
+        problems.append(
+            Problem(f"'extends' makes a cycle: {cycle}", ("extends",), str(path), line))
         return data, where
     base, base_where = _read_with_extends(base_path, [*chain, resolved], problems)
     merged_where = {**base_where, **where}
@@ -168,11 +169,20 @@ def _read_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any] | No
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            before = len(problems)
+            _check_nodes(node, (), str(path), problems, node.start_mark.line + 1)
+            if len(problems) > before:
+                return None, {}
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
-        what = " ".join(p for p in (error.context, error.problem) if p)
+        context = error.context
+        if context and error.context_mark and error.context_mark.line + 1 != line:
+            # e.g. an unclosed quote: the problem shows at the end, the cause where it began
+            context += f" (from line {error.context_mark.line + 1})"
+        what = " ".join(p for p in (context, error.problem) if p)
         problems.append(Problem(f"YAML syntax error: {what}", (), str(path), line))
         return None, {}
     except yaml.YAMLError as error:
@@ -186,6 +196,36 @@ def _read_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any] | No
     where: dict[tuple, Where] = {(): (str(path), None)}
     _record_lines(node, (), str(path), where)
     return data, where
+
+
+def _check_nodes(
+    node: yaml.Node, path: tuple, source: str, problems: list[Problem], line: int,
+    parents: tuple[yaml.Node, ...] = (),
+) -> None:
+    """What PyYAML lets through: a key given twice (the last would silently win), and an
+    alias to a section that holds it (a structure without end)."""
+    if any(node is parent for parent in parents):
+        problems.append(Problem("this YAML alias refers to a section that contains it",
+                                path, source, line))
+        return
+    parents = (*parents, node)
+    if isinstance(node, yaml.MappingNode):
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a complex key: the constructor reports it
+            key = key_node.value
+            if key in first_line and key_node.tag != "tag:yaml.org,2002:merge":
+                problems.append(Problem(f"the key '{key}' is given twice (first on line "
+                                        f"{first_line[key]}); keep one",
+                                        (*path, key), source, key_line))
+            first_line.setdefault(key, key_line)
+            _check_nodes(value_node, (*path, key), source, problems, key_line, parents)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _check_nodes(item, (*path, index), source, problems, item.start_mark.line + 1,
+                         parents)
 
 
 def _record_lines(node: yaml.Node, path: tuple, source: str, where: dict[tuple, Where]) -> None:
@@ -263,7 +303,8 @@ def _set_path(data: dict, parts: list[str], value: Any, where: dict, problems: l
         elif isinstance(node, dict):
             key = part
         else:
-            problems.append(Problem(f"{'.'.join(map(str, path))} is a value, not a section",
+            problems.append(Problem(f"is a value ({node!r}), not a section: cannot set "
+                                    f"'{'.'.join(parts[i:])}' inside it",
                                     tuple(path), SET_SOURCE))
             return
         path.append(key)
@@ -277,6 +318,7 @@ def _set_path(data: dict, parts: list[str], value: Any, where: dict, problems: l
             return
         if isinstance(node, dict) and key not in node:
             node[key] = {}
+            where[tuple(path)] = (SET_SOURCE, None)  # a section --set creates is its own
         node = node[key]
 
 

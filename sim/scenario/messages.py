@@ -17,6 +17,8 @@ def problems_from_validation(error: ValidationError, data: Any) -> list[Problem]
 
     problems: list[Problem] = []
     seen: set[tuple] = set()
+    missing: list[Problem] = []
+    suggested: set[tuple] = set()  # (parent path, key) that an unknown key's hint points to
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
         path = _user_path(loc, data)
@@ -24,8 +26,15 @@ def problems_from_validation(error: ValidationError, data: Any) -> list[Problem]
         if (path, message) in seen:
             continue
         seen.add((path, message))
-        problems.append(Problem(message, path))
-    return problems
+        problem = Problem(message, path)
+        if item["type"] == "missing":
+            missing.append(problem)
+        elif item["type"] == "extra_forbidden" and "did you mean '" in message:
+            suggested.add((path[:-1], message.rsplit("did you mean '", 1)[1].rstrip("'?")))
+        problems.append(problem)
+    # A misspelt key is one problem, not two: drop "missing 'horizon'" when 'horizn' is there.
+    return [p for p in problems
+            if not (p in missing and p.path and (p.path[:-1], p.path[-1]) in suggested)]
 
 
 def _user_path(loc: tuple, data: Any) -> tuple:
@@ -50,6 +59,9 @@ def _user_path(loc: tuple, data: Any) -> tuple:
                 continue
             if not remaining:  # an unknown or missing key at this level
                 path.append(part)
+            elif isinstance(remaining[-1], str):
+                # a key missing inside a shorthand (`members` of a team): name it as written
+                path.append(remaining[-1])
             break
         else:
             break
@@ -63,6 +75,9 @@ def _message(item: dict[str, Any], loc: tuple, root: type[BaseModel]) -> str:
         name = str(loc[-1])
         options = _fields_at(root, loc[:-1])
         text = f"unknown key '{name}'"
+        if name.rstrip().endswith(")"):  # YAML split "uniform(5, 50)" at its comma
+            return (f"{text}: inside {{...}} a value with a comma, such as a distribution "
+                    "with two parameters, must be quoted: 'uniform(5, 50)'")
         close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
         if close:
             text += f"; did you mean '{close[0]}'?"

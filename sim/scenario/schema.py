@@ -7,20 +7,22 @@ before-validators, so model code always sees one shape. Cross-references between
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
-from sim.calendar import ALWAYS, RateProfile, Shift, daily_steps, weekly_weights
-from sim.scenario.types import Duration, DurationDist, Rate, ShiftField
-
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-
-
-class Spec(BaseModel):
-    """Base of every spec: unknown keys are errors, values are frozen after loading."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+from sim.calendar import ALWAYS, Shift
+from sim.scenario.base import NAME_PATTERN, ArrivalsSpec, Spec
+from sim.scenario.commerce import (
+    CatalogSpec,
+    ContactsSpec,
+    CostsSpec,
+    DeliverySpec,
+    DemandSpec,
+    FulfilmentSpec,
+    SupplierSpec,
+)
+from sim.scenario.types import Duration, DurationDist, ShiftField
 
 
 class MemberGroupSpec(Spec):
@@ -30,8 +32,18 @@ class MemberGroupSpec(Spec):
     shift: ShiftField = Field(ALWAYS, description="When they work.")
 
 
+def _team_json_schema(schema: dict[str, Any]) -> None:
+    """Document the `members` + `shift` shorthand that the before-validator accepts."""
+    group = MemberGroupSpec.model_json_schema()["properties"]
+    schema["properties"] = {**group, **schema["properties"]}
+    schema.pop("required", None)
+    schema["oneOf"] = [{"required": ["members"]}, {"required": ["shifts"]}]
+
+
 class TeamSpec(Spec):
     """A team of members (agents). Give `members` and `shift`, or a list of `shifts`."""
+
+    model_config = ConfigDict(json_schema_extra=_team_json_schema)
 
     shifts: tuple[MemberGroupSpec, ...] = Field(
         description="Member groups, each with its own shift (or give `members` and `shift`)."
@@ -41,14 +53,20 @@ class TeamSpec(Spec):
     @model_validator(mode="before")
     @classmethod
     def _one_group_shorthand(cls, data: Any) -> Any:
-        if isinstance(data, dict) and ("members" in data or "shift" in data):
-            if "shifts" in data:
+        if not isinstance(data, dict):
+            return data
+        if "shifts" in data:
+            if "members" in data or "shift" in data:
                 raise ValueError("give either 'members' and 'shift', or 'shifts', not both")
-            data = dict(data)
-            group = {"members": data.pop("members", None), "shift": data.pop("shift", "always")}
-            if group["members"] is None:
-                raise ValueError("a team needs 'members' (how many) or 'shifts'")
-            data["shifts"] = [group]
+            return data
+        data = dict(data)
+        group = {"shift": data.pop("shift", "always")}
+        if "members" in data:
+            group["members"] = data.pop("members")
+        elif not set(data) - set(cls.model_fields):
+            raise ValueError("a team needs 'members' (how many) or 'shifts'")
+        # else: leave 'members' missing, so a misspelt key is reported as unknown
+        data["shifts"] = [group]
         return data
 
     @property
@@ -64,43 +82,6 @@ def _shift_share(shift: Shift) -> float:
     if shift.always:
         return 1.0
     return shift.hours_per_day / 24.0 * len(shift.days) / 7.0
-
-
-class ArrivalsSpec(Spec):
-    """A Poisson arrival stream: a mean rate, optionally shaped by day and week profiles."""
-
-    rate: Rate = Field(description="Mean arrival rate, e.g. 120/h (the profiles average to it).")
-    daily_profile: dict[str, float] | None = Field(
-        None,
-        description="Time-of-day weights as steps {'HH:MM': weight}; normalised to mean 1.",
-    )
-    weekly_profile: dict[str, float] | None = Field(
-        None, description="Weekday weights {mon: 1.2, sun: 0.6}; unlisted days weigh 1."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _rate_shorthand(cls, data: Any) -> Any:
-        return {"rate": data} if isinstance(data, (str, int, float)) else data
-
-    @field_validator("daily_profile")
-    @classmethod
-    def _check_daily(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        daily_steps(value)
-        return value
-
-    @field_validator("weekly_profile")
-    @classmethod
-    def _check_weekly(cls, value: dict[str, float] | None) -> dict[str, float] | None:
-        weekly_weights(value)
-        return value
-
-    def profile(self, multiplier: float = 1.0) -> RateProfile:
-        return RateProfile(
-            self.rate * multiplier,
-            daily_steps(self.daily_profile),
-            weekly_weights(self.weekly_profile),
-        )
 
 
 class InquiryTypeSpec(Spec):
@@ -142,8 +123,17 @@ class OutputSpec(Spec):
     )
 
 
+def _scenario_json_schema(schema: dict[str, Any]) -> None:
+    """Document `extends`, which the loader resolves before validation."""
+    extends = {"type": "string", "description": "A scenario file this one builds on (relative "
+               "to this file): sections merge key by key, this file's values win."}
+    schema["properties"] = {"extends": extends, **schema["properties"]}
+
+
 class ScenarioSpec(Spec):
     """A scenario: the company's flows and teams, and how long and how often to run them."""
+
+    model_config = ConfigDict(json_schema_extra=_scenario_json_schema)
 
     name: str = Field(pattern=NAME_PATTERN, description="Short name; results go to runs/<name>/.")
     description: str = Field("", description="One line shown by `orgsim list`.")
@@ -153,4 +143,21 @@ class ScenarioSpec(Spec):
     seed: int = Field(0, ge=0, description="Master seed; every random stream derives from it.")
     teams: dict[str, TeamSpec] = Field(default_factory=dict, description="Teams by name.")
     support: SupportSpec | None = Field(None, description="Customer support (absent: off).")
+    demand: DemandSpec | None = Field(None, description="Customers placing orders (absent: "
+                                      "the commerce flows are off).")
+    catalog: CatalogSpec | None = Field(None, description="Products: a list, or {generate: "
+                                        "...} (absent: stock never limits orders).")
+    suppliers: dict[str, SupplierSpec] = Field(default_factory=dict,
+                                               description="Suppliers by name.")
+    stockout: Literal["backorder", "lost"] = Field(
+        "backorder", description="What happens to demand that finds no stock: it waits "
+        "(backorder, filled first come first served) or the sale is lost.")
+    fulfilment: FulfilmentSpec | None = Field(None, description="Warehouse stages (absent: "
+                                              "orders skip fulfilment).")
+    delivery: DeliverySpec | None = Field(None, description="Carriers (absent: orders are "
+                                          "complete when fulfilled).")
+    contacts: ContactsSpec | None = Field(None, description="Customers who contact support "
+                                          "about stock-outs and late or failed deliveries.")
+    costs: CostsSpec = Field(default_factory=CostsSpec, description="Cost rates.")
+    currency: str = Field("", description="Label of money amounts, e.g. EUR.")
     output: OutputSpec = Field(default_factory=OutputSpec, description="Result options.")

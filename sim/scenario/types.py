@@ -6,6 +6,7 @@ and a JSON Schema fragment, so `orgsim schema` documents what the field accepts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
@@ -14,15 +15,19 @@ from sim.calendar import Shift, parse_shift
 from sim.distributions import Distribution, parse_distribution
 from sim.units import parse_clock, parse_duration, parse_rate
 
+# What parse_duration and parse_rate accept (every unit spelling), so editors flag nothing
+# that loads.
+_NUMBER = r"(\d+(\.\d*)?|\.\d+)"
+_UNIT = r"(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)"
 _DURATION_SCHEMA = {
     "type": "string",
-    "pattern": r"^\s*\d+(\.\d+)?\s*(s|m|min|h|d|w)\s*$",
+    "pattern": rf"^\s*{_NUMBER}\s*{_UNIT}\s*$",
     "description": "A duration with a unit: 45s, 15m, 4h, 2d, 1w.",
     "examples": ["45s", "15m", "4h", "2d"],
 }
 _RATE_SCHEMA = {
     "type": "string",
-    "pattern": r"^\s*\d+(\.\d+)?\s*/\s*(s|m|min|h|d|w)\s*$",
+    "pattern": rf"^\s*{_NUMBER}\s*/\s*{_UNIT}\s*$",
     "description": "A rate with a unit: 2/s, 3/m, 120/h, 2000/d, 50/w.",
     "examples": ["120/h", "2000/d"],
 }
@@ -95,3 +100,47 @@ NumberDist = Annotated[
     ),
 ]
 ShiftField = Annotated[Shift, BeforeValidator(parse_shift), WithJsonSchema(_SHIFT_SCHEMA)]
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A stock quantity given as time: that long of the product's expected demand."""
+
+    minutes: float
+
+
+def parse_quantity(value: object) -> int | Cover:
+    """Units (a whole number >= 0) or cover as a duration ('4d')."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected units (a whole number) or days of cover like 4d, got {value}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"must not be negative, got {value}")
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return parse_quantity(int(text))
+        try:
+            return Cover(parse_duration(text))
+        except ValueError:
+            pass
+    raise ValueError(f"expected units (a whole number) or days of cover like 4d, got {value!r}")
+
+
+def _quantity_config(value: int | Cover) -> Any:
+    return value if isinstance(value, int) else f"{value.minutes / 1440:g}d"
+
+
+Quantity = Annotated[
+    Any,
+    BeforeValidator(parse_quantity),
+    PlainSerializer(_quantity_config),
+    WithJsonSchema({
+        "anyOf": [{"type": "integer", "minimum": 0}, {"type": "string"}],
+        "description": "Units, or a duration meaning that long of the product's expected "
+        "demand (days of cover), e.g. 4d.",
+    }),
+]

@@ -1,0 +1,124 @@
+"""Delivery: carriers collect shipments at pickup times (or at once) and deliver them after
+a transit time; a failed attempt waits for a redelivery and takes the transit time again.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+
+from simpy.events import Timeout
+
+from sim.calendar import parse_weekdays
+from sim.model.context import Context
+from sim.model.flows.shipments import AWAITING_PICKUP, IN_TRANSIT, Shipment
+from sim.scenario.commerce import CarrierSpec, DeliverySpec
+from sim.units import DAY
+
+FailureHook = Callable[[Shipment, float], None]
+
+
+def pickup_times(spec: CarrierSpec, horizon: float) -> list[float]:
+    """Every pickup instant in [0, horizon), in order."""
+    days = parse_weekdays(spec.pickup_days)
+    times = []
+    day = 0
+    while day * DAY < horizon:
+        if day % 7 in days:
+            times.extend(day * DAY + t for t in sorted(spec.pickups) if day * DAY + t < horizon)
+        day += 1
+    return times
+
+
+class Carrier:
+    def __init__(self, delivery: Delivery, name: str, spec: CarrierSpec) -> None:
+        ctx = delivery.ctx
+        self.delivery = delivery
+        self.env = ctx.env
+        self.name = name
+        self.spec = spec
+        streams = ctx.streams
+        self._transit = spec.transit_time.sampler(streams.stream(f"delivery.{name}.transit"))
+        self._fail_draw = streams.stream(f"delivery.{name}.failed").random
+        self._redelivery = (spec.redelivery_delay.sampler(streams.stream(
+            f"delivery.{name}.redelivery")) if spec.redelivery_delay else (lambda: 0.0))
+        self.waiting: list[Shipment] = []
+        self._pickups = pickup_times(spec, ctx.horizon) if spec.pickups else []
+        self.failed = 0
+        self.attempts = 0
+
+    def start(self) -> None:
+        if self._pickups:
+            self._schedule_pickup(0)
+
+    def _schedule_pickup(self, index: int) -> None:
+        if index < len(self._pickups):
+            at = self._pickups[index]
+            Timeout(self.env, at - self.env._now, index).callbacks.append(self._pick_up)
+
+    def accept(self, shipment: Shipment, now: float) -> None:
+        shipment.carrier = self
+        shipment.mark = now
+        if self._pickups:
+            shipment.state = AWAITING_PICKUP
+            self.waiting.append(shipment)
+        else:
+            self._dispatch(shipment, now)
+
+    def _pick_up(self, event: Timeout) -> None:
+        now = self.env._now
+        waiting, self.waiting = self.waiting, []
+        for shipment in waiting:
+            shipment.pickup += now - shipment.mark
+            self._dispatch(shipment, now)
+        self._schedule_pickup(event._value + 1)
+
+    def _dispatch(self, shipment: Shipment, now: float) -> None:
+        shipment.state = IN_TRANSIT
+        shipment.mark = now
+        Timeout(self.env, self._transit(), shipment).callbacks.append(self._arrive)
+
+    def _arrive(self, event: Timeout) -> None:
+        shipment = event._value
+        now = self.env._now
+        self.attempts += 1
+        if self.spec.failed_share and self._fail_draw() < self.spec.failed_share:
+            self.failed += 1
+            self.delivery.on_failed(shipment, now)
+            Timeout(self.env, self._redelivery() + self._transit(), shipment).callbacks.append(
+                self._arrive)
+            return
+        shipment.transit += now - shipment.mark
+        self.delivery.next(shipment, now)
+
+    def next_pickup_after(self, at: float) -> float | None:
+        i = bisect.bisect_left(self._pickups, at)
+        return self._pickups[i] if i < len(self._pickups) else None
+
+
+class Delivery:
+    def __init__(self, ctx: Context, spec: DeliverySpec) -> None:
+        self.ctx = ctx
+        self.spec = spec
+        self.next: Callable[[Shipment, float], None] = lambda shipment, now: None
+        self.on_failed: FailureHook = lambda shipment, now: None
+        self.carriers = [Carrier(self, name, c) for name, c in spec.carriers.items()]
+        shares = [c.share for c in spec.carriers.values()]
+        total = sum(shares) or 1.0
+        running, self._cumulative = 0.0, []
+        for share in shares:
+            running += share / total
+            self._cumulative.append(running)
+        self._choose = ctx.streams.stream("delivery.carrier").random
+
+    def start(self) -> None:
+        for carrier in self.carriers:
+            carrier.start()
+
+    def accept(self, shipment: Shipment, now: float) -> None:
+        if len(self.carriers) == 1:
+            carrier = self.carriers[0]
+        else:
+            i = bisect.bisect_right(self._cumulative, self._choose())
+            carrier = self.carriers[min(i, len(self.carriers) - 1)]
+        carrier.accept(shipment, now)

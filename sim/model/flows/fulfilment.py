@@ -1,0 +1,122 @@
+"""Fulfilment: shipments pass through stages (pick, pack, check, ...), each worked by a
+team's members; a stage may send a shipment back to an earlier stage (rework); a daily
+cut-off holds shipments that become ready late until the next day.
+
+Stages are `Pool` handlers. Where stages share a team, later stages are served first, so
+work in progress leaves the warehouse before new work starts.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+
+from simpy.events import Timeout
+
+from sim.model.context import Context
+from sim.model.flows.shipments import Shipment
+from sim.scenario.commerce import FulfilmentSpec, StageSpec
+from sim.units import DAY
+
+
+class Stage:
+    """One fulfilment stage as a pool handler."""
+
+    def __init__(self, fulfilment: Fulfilment, index: int, spec: StageSpec, team: str,
+                 count: int) -> None:
+        ctx = fulfilment.ctx
+        self.fulfilment = fulfilment
+        self.index = index
+        self.name = spec.name
+        self.team = team
+        self.pool = ctx.pool(team)
+        self.priority = count - 1 - index
+        self.pool.ensure_priorities(count)
+        streams = ctx.streams
+        self._per_order = (spec.time_per_order.sampler(streams.stream(
+            f"fulfilment.{spec.name}.time_per_order")) if spec.time_per_order else None)
+        self._per_line = (spec.time_per_line.sampler(streams.stream(
+            f"fulfilment.{spec.name}.time_per_line")) if spec.time_per_line else None)
+        self.rework_to: int | None = None
+        self.rework_probability = spec.rework.probability if spec.rework else 0.0
+        self._rework_draw = streams.stream(f"fulfilment.{spec.name}.rework").random
+        self.warmup = ctx.warmup
+        self.visits = 0
+        self.reworked = 0
+        self.wait_sum = 0.0
+
+    def accept(self, shipment: Shipment, now: float) -> None:
+        shipment.stage = self.index
+        shipment.priority = self.priority
+        shipment.mark = now
+        self.pool.submit(self, shipment)
+
+    def begin(self, shipment: Shipment, now: float) -> float:
+        wait = now - shipment.mark
+        shipment.queue += wait
+        if shipment.order.counted:
+            self.visits += 1
+            self.wait_sum += wait
+        duration = self._per_order() if self._per_order else 0.0
+        if self._per_line:
+            per_line = self._per_line
+            for _ in shipment.lines:
+                duration += per_line()
+        shipment.work += duration
+        return duration
+
+    def end(self, shipment: Shipment, now: float) -> None:
+        shipment.mark = now
+        if self.rework_to is not None and self._rework_draw() < self.rework_probability:
+            if shipment.order.counted:
+                self.reworked += 1
+            self.fulfilment.stages[self.rework_to].accept(shipment, now)
+        else:
+            self.fulfilment.stage_done(self.index, shipment, now)
+
+
+class Fulfilment:
+    def __init__(self, ctx: Context, spec: FulfilmentSpec) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.spec = spec
+        self.next: Callable[[Shipment, float], None] = lambda shipment, now: None
+        count = len(spec.stages)
+        self.stages = [Stage(self, i, s, s.team or spec.team, count)
+                       for i, s in enumerate(spec.stages)]
+        names = [s.name for s in spec.stages]
+        for stage, stage_spec in zip(self.stages, spec.stages, strict=True):
+            if stage_spec.rework:
+                stage.rework_to = names.index(stage_spec.rework.to)
+        self.cutoff = spec.cutoff
+        self.waits = array("d")  # per shipment, total time waiting for members (counted)
+        self.in_progress = 0
+        self.held = 0
+
+    @property
+    def teams(self) -> list[str]:
+        return sorted({s.team for s in self.stages})
+
+    def accept(self, shipment: Shipment, now: float) -> None:
+        self.in_progress += 1
+        if self.cutoff is not None and now % DAY > self.cutoff:
+            hold = DAY - now % DAY
+            self.held += 1
+            Timeout(self.env, hold, shipment).callbacks.append(self._release)
+            return
+        self.stages[0].accept(shipment, now)
+
+    def _release(self, event: Timeout) -> None:
+        shipment = event._value
+        now = self.env._now
+        shipment.cutoff += now - shipment.mark
+        self.stages[0].accept(shipment, now)
+
+    def stage_done(self, index: int, shipment: Shipment, now: float) -> None:
+        if index + 1 < len(self.stages):
+            self.stages[index + 1].accept(shipment, now)
+            return
+        self.in_progress -= 1
+        if shipment.order.counted:
+            self.waits.append(shipment.queue)
+        self.next(shipment, now)

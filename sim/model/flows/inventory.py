@@ -1,0 +1,325 @@
+"""Stock per product, replenished from suppliers under each product's policy.
+
+Demand takes units from stock on hand; what is missing waits as a backorder (filled first
+come first served when stock arrives) or is lost. The inventory position (on hand + on
+order - backorders) drives the policies. Supplier deliveries are one timeout each; periodic
+reviews run after everything else that happens at the same instant, so what arrives at a
+review time is counted in it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from simpy.events import Event, Timeout
+
+from sim.metrics.level import Level
+from sim.metrics.output import Balance, FlowOutput
+from sim.model.context import Context
+from sim.model.flows.policies import make_policy, to_units
+from sim.random import RandomStreams
+from sim.scenario.commerce import CatalogSpec, DemandSpec, PolicySpec, SupplierSpec
+from sim.units import DAY
+
+LATE_PRIORITY = 2  # after SimPy's URGENT (0) and NORMAL (1) events at the same time
+
+
+@dataclass(frozen=True)
+class ProductPlan:
+    """A product as the model needs it, from a listed or a generated catalog."""
+
+    sku: str
+    share: float  # of order lines, normalised
+    initial_stock: object  # units or Cover
+    policy: PolicySpec | None
+    supplier: str | None
+    price: float
+    unit_cost: float
+
+
+def plan_catalog(catalog: CatalogSpec, seed: int) -> list[ProductPlan]:
+    """Listed products as given; generated ones with Zipf shares (the same in every
+    replication of a run: prices come from a stream of replication 0)."""
+    if catalog.generate is None:
+        total = sum(p.demand_share for p in catalog.products)
+        return [ProductPlan(p.sku, p.demand_share / total, p.initial_stock, p.policy, p.supplier,
+                            p.price, p.unit_cost) for p in catalog.products]
+    gen = catalog.generate
+    weights = np.array([1.0 / (k ** gen.zipf) for k in range(1, gen.products + 1)])
+    shares = weights / weights.sum()
+    prices = gen.price.sample_array(RandomStreams(seed, 0).stream("catalog.price"), gen.products)
+    suppliers = _assign_suppliers(gen.suppliers, gen.products)
+    width = len(str(gen.products))
+    return [ProductPlan(f"{gen.sku_prefix}{k + 1:0{width}d}", float(shares[k]), gen.initial_stock,
+                        gen.policy, suppliers[k], round(float(prices[k]), 2),
+                        round(float(prices[k]) * (1 - gen.margin), 2))
+            for k in range(gen.products)]
+
+
+def _assign_suppliers(shares: dict[str, float], count: int) -> list[str | None]:
+    """Interleave suppliers by rank so each gets its share of fast and slow movers."""
+    if not shares:
+        return [None] * count
+    total = sum(shares.values())
+    given = dict.fromkeys(shares, 0)
+    out = []
+    for k in range(count):
+        name = max(shares, key=lambda s: shares[s] / total * (k + 1) - given[s])
+        given[name] += 1
+        out.append(name)
+    return out
+
+
+class Line:
+    """An order line: `units` of one product, `missing` of them still to come from stock."""
+
+    __slots__ = ("product", "units", "missing", "order")
+
+    def __init__(self, product: Product | None, units: int, order: object = None) -> None:
+        self.product = product
+        self.units = units
+        self.missing = 0
+        self.order = order
+
+
+class Product:
+    __slots__ = ("index", "sku", "share", "on_hand", "on_order", "backorders", "waiting",
+                 "policy", "supplier", "price", "unit_cost", "demand_rate", "on_hand_level",
+                 "backorder_level", "empty_level", "period_demand", "initial", "received",
+                 "allocated", "demanded", "from_stock", "lost", "replenishments")
+
+    def __init__(self, index: int, plan: ProductPlan, demand_rate: float, bins: tuple) -> None:
+        self.index = index
+        self.sku = plan.sku
+        self.share = plan.share
+        self.demand_rate = demand_rate  # expected units per minute
+        self.initial = to_units(plan.initial_stock, demand_rate)
+        self.on_hand = self.initial
+        self.on_order = 0
+        self.backorders = 0
+        self.waiting: deque[Line] = deque()
+        self.price = plan.price
+        self.unit_cost = plan.unit_cost
+        self.on_hand_level = Level(*bins, value=self.on_hand)
+        self.backorder_level = Level(*bins)
+        self.empty_level = Level(*bins, value=1.0 if self.on_hand == 0 else 0.0)
+        self.period_demand = 0
+        self.received = 0  # units delivered by suppliers (all time)
+        self.allocated = 0  # units taken from stock for orders (all time)
+        self.demanded = 0  # units demanded by counted orders
+        self.from_stock = 0  # of those, served from stock on hand at once
+        self.lost = 0  # of those, lost (stock-out policy 'lost')
+        self.replenishments = 0
+        self.policy = None
+        self.supplier: Supplier | None = None
+
+    @property
+    def position(self) -> int:
+        return self.on_hand + self.on_order - self.backorders
+
+
+class Supplier:
+    """Delivers replenishment orders after a lead time; some late, some short."""
+
+    def __init__(self, ctx: Context, name: str, spec: SupplierSpec,
+                 receive: Callable[[Product, int, int, float], None]) -> None:
+        self.env = ctx.env
+        self.spec = spec
+        streams = ctx.streams
+        self._lead = spec.lead_time.sampler(streams.stream(f"supplier.{name}.lead_time"))
+        self._late_draw = streams.stream(f"supplier.{name}.late").random
+        self._late = (spec.late_delay.sampler(streams.stream(f"supplier.{name}.late_delay"))
+                      if spec.late_delay else None)
+        self._short_draw = streams.stream(f"supplier.{name}.short").random
+        self._short_fill = spec.short_fill.sampler(streams.stream(f"supplier.{name}.short_fill"))
+        self._receive = receive
+        self.orders = 0
+        self.late = 0
+        self.short = 0
+
+    @property
+    def mean_lead_time(self) -> float:
+        late = self.spec.late_delay.mean if self.spec.late_delay else 0.0
+        return self.spec.lead_time.mean + (1 - self.spec.on_time) * late
+
+    def place(self, product: Product, quantity: int) -> int:
+        quantity = max(quantity, self.spec.minimum_order)
+        lead = self._lead()
+        if self.spec.on_time < 1 and self._late_draw() >= self.spec.on_time and self._late:
+            lead += self._late()
+            self.late += 1
+        delivered = quantity
+        if self.spec.short_share > 0 and self._short_draw() < self.spec.short_share:
+            fill = min(1.0, max(0.0, float(self._short_fill())))
+            delivered = int(math.floor(quantity * fill))
+            self.short += 1
+        self.orders += 1
+        Timeout(self.env, lead, (product, quantity, delivered)).callbacks.append(self._arrive)
+        return quantity
+
+    def _arrive(self, event: Timeout) -> None:
+        product, ordered, delivered = event._value
+        self._receive(product, ordered, delivered, self.env._now)
+
+
+class Inventory:
+    """Products, their stock and replenishment; orders call `demand` and get `on_filled`."""
+
+    def __init__(self, ctx: Context, catalog: CatalogSpec, demand: DemandSpec,
+                 suppliers: dict[str, SupplierSpec], backorder: bool) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.backorder = backorder
+        self.on_filled: Callable[[Line, float], None] = lambda line, now: None
+        lines = demand.lines_per_order.mean
+        units = demand.units_per_line.mean
+        order_rate = demand.orders.rate
+        self.suppliers = {name: Supplier(ctx, name, spec, self.receive)
+                          for name, spec in suppliers.items()}
+        bins = (ctx.bin_width, ctx.bins)
+        self.products: list[Product] = []
+        for i, plan in enumerate(plan_catalog(catalog, ctx.streams.seed)):
+            rate = order_rate * max(lines, 1.0) * max(units, 1.0) * plan.share
+            product = Product(i, plan, rate, bins)
+            product.supplier = self.suppliers.get(plan.supplier) if plan.supplier else None
+            lead = product.supplier.mean_lead_time if product.supplier else 0.0
+            product.policy = make_policy(plan.policy, rate, lead)
+            self.products.append(product)
+        for product in self.products:
+            ctx.at_window_start(self._window_starter(product))
+
+    @staticmethod
+    def _window_starter(product: Product):
+        def start(now: float) -> None:
+            for level in (product.on_hand_level, product.backorder_level, product.empty_level):
+                level.start_window(now)
+        return start
+
+    def start(self) -> None:
+        for product in self.products:
+            policy = product.policy
+            if policy is None or product.supplier is None:
+                continue
+            if policy.periodic:
+                self._schedule_review(product, 0.0)
+            else:
+                self._continuous(product)
+
+    # --- demand ----------------------------------------------------------------------------
+
+    def demand(self, line: Line, counted: bool, now: float) -> int:
+        """Take the line's units from stock; return how many are short (backordered or lost)."""
+        product = line.product
+        want = line.units
+        served = min(product.on_hand, want)
+        short = want - served
+        product.period_demand += want
+        if counted:
+            product.demanded += want
+            product.from_stock += served
+        if served:
+            product.on_hand -= served
+            product.allocated += served
+            self._stock_changed(product, now)
+        if short:
+            if self.backorder:
+                line.missing = short
+                product.backorders += short
+                product.waiting.append(line)
+                product.backorder_level.set(now, product.backorders)
+            else:
+                line.units = served
+                if counted:
+                    product.lost += short
+        if product.policy is not None and not product.policy.periodic:
+            self._continuous(product)
+        return short
+
+    def _stock_changed(self, product: Product, now: float) -> None:
+        product.on_hand_level.set(now, product.on_hand)
+        empty = 1.0 if product.on_hand == 0 else 0.0
+        if empty != product.empty_level.value:
+            product.empty_level.set(now, empty)
+
+    # --- replenishment -----------------------------------------------------------------------
+
+    def receive(self, product: Product, ordered: int, delivered: int, now: float) -> None:
+        product.on_order -= ordered
+        product.on_hand += delivered
+        product.received += delivered
+        while product.waiting and product.on_hand:
+            line = product.waiting[0]
+            give = min(product.on_hand, line.missing)
+            line.missing -= give
+            product.on_hand -= give
+            product.allocated += give
+            product.backorders -= give
+            if line.missing == 0:
+                product.waiting.popleft()
+                self.on_filled(line, now)
+        product.backorder_level.set(now, product.backorders)
+        self._stock_changed(product, now)
+        if delivered < ordered and product.policy is not None and not product.policy.periodic:
+            self._continuous(product)  # a short delivery leaves the position lower
+
+    def _continuous(self, product: Product) -> None:
+        quantity = product.policy.order(product.position)
+        if quantity > 0 and product.supplier is not None:
+            product.on_order += product.supplier.place(product, quantity)
+            product.replenishments += 1
+
+    def _schedule_review(self, product: Product, delay: float) -> None:
+        event = Event(self.env)
+        event._ok = True
+        event._value = product
+        event.callbacks.append(self._review)
+        self.env.schedule(event, LATE_PRIORITY, delay)
+
+    def _review(self, event: Event) -> None:
+        product = event._value
+        quantity = product.policy.review(product.position, product.period_demand)
+        product.period_demand = 0
+        if quantity > 0:
+            product.on_order += product.supplier.place(product, quantity)
+            product.replenishments += 1
+        next_at = self.env._now + product.policy.review_period
+        if next_at < self.ctx.horizon:
+            self._schedule_review(product, product.policy.review_period)
+
+    # --- results -----------------------------------------------------------------------------
+
+    def collect(self, now: float) -> FlowOutput:
+        products = self.products
+        demanded = sum(p.demanded for p in products)
+        out = FlowOutput()
+        out.metrics = {
+            "inventory.fill_rate": (sum(p.from_stock for p in products) / demanded
+                                    if demanded else float("nan")),
+            "inventory.on_hand.mean": sum(p.on_hand_level.mean(now) for p in products),
+            "inventory.backorders.mean": sum(p.backorder_level.mean(now) for p in products),
+            "inventory.stockout_share": float(np.mean([p.empty_level.mean(now)
+                                                       for p in products])),
+            "inventory.lost_sales": float(sum(p.lost for p in products)),
+            "inventory.replenishments_per_day": sum(p.replenishments for p in products)
+            / (self.ctx.horizon / DAY),
+        }
+        for product in sorted(products, key=lambda p: -p.share)[:4]:  # the busiest, for plots
+            series = product.on_hand_level.series(now)
+            out.series[f"inventory.on_hand.{product.sku}"] = series
+            mark = product.policy.mark if product.policy else np.nan
+            out.series[f"inventory.reorder_mark.{product.sku}"] = np.full(len(series), mark)
+        out.series["inventory.on_hand.total"] = np.sum(
+            [p.on_hand_level.series(now) for p in products], axis=0)
+        for product in products:
+            if product.on_hand < 0 or product.backorders < 0:
+                raise AssertionError(f"{product.sku}: negative stock {product.on_hand}")
+        out.balances.append(Balance(
+            "stock units (initial + received)",
+            sum(p.initial + p.received for p in products),
+            {"allocated": sum(p.allocated for p in products),
+             "on hand": sum(p.on_hand for p in products)}))
+        return out

@@ -1,0 +1,303 @@
+"""Demand and orders: customers place orders, stock is allocated, shipments go through
+fulfilment and delivery, and unhappy customers contact support through the hand-off seam.
+
+Orders arrive as a non-homogeneous Poisson process (base rate x day and week profiles x
+`demand_multiplier`, the seam campaigns and site health will drive). An order is complete
+when its last shipment is delivered; with no fulfilment or delivery section, when its stock
+is allocated.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+
+import numpy as np
+from simpy.events import Timeout
+
+from sim.distributions import Exponential
+from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
+from sim.model.context import Context
+from sim.model.flows.delivery import Delivery
+from sim.model.flows.fulfilment import Fulfilment
+from sim.model.flows.inventory import Inventory, Line
+from sim.model.flows.shipments import (
+    AWAITING_PICKUP,
+    IN_FULFILMENT,
+    IN_TRANSIT,
+    SPLIT_COMPONENTS,
+    Order,
+    Shipment,
+)
+from sim.model.flows.support import INQUIRY_TARGET
+from sim.model.org.team import member_hours
+from sim.scenario.schema import ScenarioSpec
+from sim.units import DAY
+
+SOURCE = "orders"
+
+
+class Orders:
+    def __init__(self, ctx: Context, spec: ScenarioSpec) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.spec = spec
+        demand = spec.demand
+        self.demand_multiplier = 1.0  # the seam for campaigns and site health
+        streams = ctx.streams
+        self._lines = demand.lines_per_order.sampler(streams.stream("orders.lines"))
+        self._units = demand.units_per_line.sampler(streams.stream("orders.units"))
+        self._pick = streams.stream("orders.product").random
+        self.inventory = (Inventory(ctx, spec.catalog, demand, spec.suppliers,
+                                    spec.stockout == "backorder") if spec.catalog else None)
+        if self.inventory:
+            self.inventory.on_filled = self._line_filled
+            running, self._cumulative = 0.0, []
+            for product in self.inventory.products:
+                running += product.share
+                self._cumulative.append(running)
+            self._cumulative[-1] = 1.0
+        self.fulfilment = Fulfilment(ctx, spec.fulfilment) if spec.fulfilment else None
+        self.delivery = Delivery(ctx, spec.delivery) if spec.delivery else None
+        if self.fulfilment:
+            self.fulfilment.next = self.delivery.accept if self.delivery else self._delivered
+        if self.delivery:
+            self.delivery.next = self._delivered
+            self.delivery.on_failed = self._delivery_failed
+        self.partial = bool(spec.fulfilment and spec.fulfilment.partial_shipment)
+        self.promise = spec.delivery.promise if spec.delivery else None
+        contacts = spec.contacts if spec.support is not None else None
+        self.contacts = contacts
+        self._contact_draw = streams.stream("orders.contacts").random
+        self.open: set[Order] = set()
+        # counters: *_all include warm-up (conservation), the rest count orders placed after it
+        self.placed_all = self.delivered_all = self.lost_all = 0
+        self.placed = self.lost = self.completed_in_window = self.on_time = self.contacts_made = 0
+        self.lead_times = array("d")
+        self.split_sums = [0.0] * len(SPLIT_COMPONENTS)
+        self.units_sold = 0.0
+        self.revenue = 0.0
+        bins = ctx.bins + 1
+        self.placed_per_bin = [0] * bins
+        self.delivered_per_bin = [0] * bins
+        self._arrive_cb = self._arrive
+        self._late_cb = self._late_check
+
+    # --- arrivals ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.inventory:
+            self.inventory.start()
+        if self.delivery:
+            self.delivery.start()
+        self._profile = self.spec.demand.orders.profile()
+        self._unit = _unit_exponential(self.ctx.streams.stream("orders.arrivals"))
+        self._cumulative_rate = 0.0
+        self._schedule_next(0.0)
+
+    def _schedule_next(self, now: float) -> None:
+        if self._profile.rate <= 0 or self.demand_multiplier <= 0:
+            return
+        self._cumulative_rate += self._unit() / self.demand_multiplier
+        at = self._profile.time_of(self._cumulative_rate)
+        if at < self.ctx.horizon:
+            Timeout(self.env, at - now).callbacks.append(self._arrive_cb)
+
+    def _arrive(self, _event: Timeout) -> None:
+        now = self.env._now
+        self._schedule_next(now)
+        self.place(now)
+
+    def place(self, now: float) -> Order:
+        counted = now >= self.ctx.warmup
+        order = Order(now, counted)
+        self.placed_all += 1
+        if counted:
+            self.placed += 1
+            self.placed_per_bin[int(now / self.ctx.bin_width)] += 1
+        self.open.add(order)
+        count = max(1, int(round(self._lines())))
+        inventory = self.inventory
+        ready: list[Line] = []
+        for _ in range(count):
+            units = max(1, int(round(self._units())))
+            if inventory is None:  # no catalog: stock is never the constraint
+                line = Line(None, units, order)
+                ready.append(line)
+                order.lines.append(line)
+                continue
+            product = inventory.products[bisect.bisect_right(self._cumulative, self._pick())
+                                         if len(self._cumulative) > 1 else 0]
+            line = Line(product, units, order)
+            short = inventory.demand(line, counted, now)
+            if short:
+                order.short = True
+            if line.missing:
+                order.waiting_lines += 1
+            elif line.units:
+                ready.append(line)
+            order.lines.append(line)
+        if order.short:
+            self._maybe_contact(self.contacts and self.contacts.stockout,
+                                self.contacts and self.contacts.stockout_type, now)
+        if not ready and not order.waiting_lines:  # every unit was lost
+            self._close(order, lost=True)
+            return order
+        if self.partial:
+            if ready:
+                self._ship(order, ready, now)
+        elif not order.waiting_lines:
+            self._ship(order, ready, now)
+        if self.promise is not None and self.contacts and self.contacts.late_delivery:
+            Timeout(self.env, self.promise, order).callbacks.append(self._late_cb)
+        return order
+
+    def _line_filled(self, line: Line, now: float) -> None:
+        """A backordered line got its stock."""
+        order = line.order
+        order.waiting_lines -= 1
+        if self.partial:
+            self._ship(order, [line], now)
+        elif order.waiting_lines == 0:
+            self._ship(order, [x for x in order.lines if x.units], now)
+
+    # --- shipments ---------------------------------------------------------------------------
+
+    def _ship(self, order: Order, lines: list[Line], now: float) -> None:
+        shipment = Shipment(order, lines, now)
+        order.open_shipments += 1
+        order.shipments.append(shipment)
+        if self.fulfilment:
+            self.fulfilment.accept(shipment, now)
+        elif self.delivery:
+            self.delivery.accept(shipment, now)
+        else:
+            self._delivered(shipment, now)
+
+    def _delivered(self, shipment: Shipment, now: float) -> None:
+        order = shipment.order
+        order.open_shipments -= 1
+        shipment.state = None
+        if order.open_shipments or order.waiting_lines:
+            return
+        self._close(order, lost=False)
+        if now >= self.ctx.warmup:
+            self.completed_in_window += 1
+            self.delivered_per_bin[int(now / self.ctx.bin_width)] += 1
+        if order.counted:
+            lead = now - order.placed_at
+            self.lead_times.append(lead)
+            for i, part in enumerate(shipment.split()):
+                self.split_sums[i] += part
+            if self.promise is not None and lead <= self.promise:
+                self.on_time += 1
+            self.revenue += sum(line.units * line.product.price for line in order.lines
+                                if line.product is not None)
+
+    def _close(self, order: Order, lost: bool) -> None:
+        order.done = True
+        self.open.discard(order)
+        if lost:
+            self.lost_all += 1
+            if order.counted:
+                self.lost += 1
+        else:
+            self.delivered_all += 1
+
+    # --- contacts to support -----------------------------------------------------------------
+
+    def _maybe_contact(self, share: float | None, inquiry_type: str | None, now: float) -> None:
+        if share and self._contact_draw() < share:
+            self.contacts_made += 1
+            self.ctx.org.hand_off(SOURCE, INQUIRY_TARGET, inquiry_type)
+
+    def _late_check(self, event: Timeout) -> None:
+        order = event._value
+        if not order.done:
+            self._maybe_contact(self.contacts.late_delivery, self.contacts.late_type,
+                                self.env._now)
+
+    def _delivery_failed(self, shipment: Shipment, now: float) -> None:
+        if self.contacts:
+            self._maybe_contact(self.contacts.failed_delivery, self.contacts.failed_type, now)
+
+    # --- results -----------------------------------------------------------------------------
+
+    def collect(self, now: float) -> FlowOutput:
+        ctx = self.ctx
+        days = (ctx.horizon - ctx.warmup) / DAY
+        done = len(self.lead_times)
+        out = FlowOutput()
+        m = out.metrics
+        m["orders.placed_per_day"] = self.placed / days
+        m["orders.delivered_per_day"] = self.completed_in_window / days
+        m.update(describe_durations("orders.lead_time", self.lead_times))
+        if self.promise is not None:
+            m["orders.on_time_share"] = safe_ratio(self.on_time, done)
+        m["orders.lost_share"] = safe_ratio(self.lost, self.placed)
+        for name, total in zip(SPLIT_COMPONENTS, self.split_sums, strict=True):
+            m[f"orders.time_split.{name}"] = safe_ratio(total, done)
+        if self.inventory:
+            inventory_out = self.inventory.collect(now)
+            m.update(inventory_out.metrics)
+            out.series.update(inventory_out.series)
+            out.balances.extend(inventory_out.balances)
+        if self.fulfilment:
+            m.update(self._fulfilment_metrics(now))
+        m.update(self._money(now))
+        out.series["orders.placed"] = np.asarray(self.placed_per_bin[: ctx.bins], dtype=float)
+        out.series["orders.delivered"] = np.asarray(self.delivered_per_bin[: ctx.bins],
+                                                    dtype=float)
+        out.samples["orders.lead_time"] = sketch(self.lead_times)
+        out.balances.append(self._order_balance())
+        return out
+
+    def _fulfilment_metrics(self, now: float) -> dict[str, float]:
+        f = self.fulfilment
+        pools = [self.ctx.pools[team] for team in f.teams]
+        busy = sum(p.busy_level.integral(now) for p in pools)
+        present = sum(p.present_level.integral(now) for p in pools)
+        waits = np.frombuffer(f.waits, dtype=float)
+        m = {"fulfilment.wait.mean": float(waits.mean()) if len(waits) else float("nan"),
+             "fulfilment.utilisation": safe_ratio(busy, present)}
+        for stage in f.stages:
+            m[f"fulfilment.{stage.name}.wait.mean"] = safe_ratio(stage.wait_sum, stage.visits)
+        return m
+
+    def _money(self, now: float) -> dict[str, float]:
+        costs = self.spec.costs
+        ctx = self.ctx
+        holding = backorder_days = lost_value = 0.0
+        if self.inventory:
+            for p in self.inventory.products:
+                holding += p.on_hand_level.integral(now) / DAY * p.unit_cost
+                backorder_days += p.backorder_level.integral(now) / DAY
+                penalty = (costs.lost_sale_penalty if costs.lost_sale_penalty is not None
+                           else max(p.price - p.unit_cost, 0.0))
+                lost_value += p.lost * penalty
+        staff = sum(member_hours(self.spec.teams[name], ctx.warmup, ctx.horizon)
+                    * self.spec.teams[name].cost_per_hour for name in self.spec.teams)
+        return {
+            "cost.holding": holding * costs.holding_rate / 365.0,
+            "cost.shortage": backorder_days * costs.backorder_per_unit_day + lost_value,
+            "cost.staff": staff,
+            "revenue": self.revenue,
+        }
+
+    def _order_balance(self) -> Balance:
+        states = {"backordered": 0, IN_FULFILMENT: 0, AWAITING_PICKUP: 0, IN_TRANSIT: 0}
+        for order in self.open:
+            if order.waiting_lines:
+                states["backordered"] += 1
+                continue
+            open_states = [s.state for s in order.shipments if s.state is not None]
+            for state in (IN_FULFILMENT, AWAITING_PICKUP, IN_TRANSIT):
+                if state in open_states:
+                    states[state] += 1
+                    break
+        return Balance("orders", self.placed_all,
+                       {"delivered": self.delivered_all, **states, "lost": self.lost_all})
+
+
+def _unit_exponential(rng):
+    return Exponential(avg=1.0).sampler(rng)

@@ -1,0 +1,176 @@
+"""Spec classes of the commerce flows: demand and orders, catalog and suppliers, fulfilment,
+delivery, customer contacts and costs."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from sim.scenario.base import ArrivalsSpec, Spec
+from sim.scenario.types import Clock, Duration, DurationDist, NumberDist, Quantity
+
+
+class DemandSpec(Spec):
+    """Customers placing orders: a Poisson stream shaped by day and week profiles."""
+
+    orders: ArrivalsSpec = Field(description="Order rate, e.g. 2000/d, or {rate, daily_profile, "
+                                 "weekly_profile}.")
+    lines_per_order: NumberDist = Field(1, validate_default=True,
+                                        description="Lines in an order (a count >= 1).")
+    units_per_line: NumberDist = Field(1, validate_default=True,
+                                       description="Units on a line (a count >= 1).")
+
+
+class PolicySpec(Spec):
+    """A replenishment policy. Quantities are units, or a duration meaning that many days of
+    the product's expected demand (useful for generated catalogs)."""
+
+    type: Literal["rQ", "sS", "base_stock", "forecast"] = Field(
+        description="rQ: continuous review, order Q when the position falls to R; sS: order up "
+        "to S when the position falls to s; base_stock: every review period order up to S; "
+        "forecast: every review period order up to forecast demand over lead time + period, "
+        "plus safety stock.")
+    reorder_point: Quantity | None = Field(None, description="rQ: R.")
+    order_quantity: Quantity | None = Field(None, description="rQ: Q (> 0).")
+    min: Quantity | None = Field(None, description="sS: s, reorder when position <= s.")
+    max: Quantity | None = Field(None, description="sS: S, order up to it.")
+    order_up_to: Quantity | None = Field(None, description="base_stock: S.")
+    review_period: Duration | None = Field(None, description="base_stock, forecast: T.")
+    method: Literal["moving_average", "exp_smoothing"] = Field(
+        "moving_average", description="forecast: how demand per period is forecast.")
+    window: int = Field(7, ge=1, description="forecast: periods in the moving average.")
+    alpha: float = Field(0.3, gt=0, le=1, description="forecast: smoothing constant.")
+    safety_factor: float = Field(1.65, ge=0, description="forecast: z, safety stock = z x "
+                                 "forecast error sd over lead time + period.")
+
+    @model_validator(mode="after")
+    def _needs(self) -> PolicySpec:
+        required = {"rQ": ("reorder_point", "order_quantity"), "sS": ("min", "max"),
+                    "base_stock": ("order_up_to", "review_period"),
+                    "forecast": ("review_period",)}[self.type]
+        missing = [name for name in required if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.type} policy needs {' and '.join(missing)}")
+        return self
+
+
+class ProductSpec(Spec):
+    """One product (SKU) with its stock, replenishment policy and supplier."""
+
+    sku: str = Field(description="Product code.")
+    demand_share: float = Field(1.0, gt=0, description="Relative weight in order lines "
+                                "(normalised over the catalog).")
+    initial_stock: Quantity = Field(0, description="Units on hand at time 0 (or days of cover).")
+    policy: PolicySpec | None = Field(None, description="Replenishment (none: never reordered).")
+    supplier: str | None = Field(None, description="The supplier it is ordered from.")
+    price: float = Field(0.0, ge=0, description="Selling price per unit.")
+    unit_cost: float = Field(0.0, ge=0, description="Purchase cost per unit.")
+
+
+class GeneratedCatalogSpec(Spec):
+    """N products with Zipf-like demand shares: share of rank k is proportional to 1/k^zipf."""
+
+    products: int = Field(ge=1, description="How many products.")
+    zipf: float = Field(1.0, ge=0, description="Skew of demand (0: all equal).")
+    sku_prefix: str = Field("P", description="SKUs are prefix + rank, e.g. P001.")
+    price: NumberDist = Field(0, validate_default=True,
+                              description="Price per unit, drawn once per product.")
+    margin: float = Field(0.5, ge=0, lt=1, description="unit_cost = price x (1 - margin).")
+    initial_stock: Quantity = Field(0, description="Per product (days of cover scale with "
+                                    "each product's demand).")
+    policy: PolicySpec | None = Field(None, description="The same policy for every product.")
+    suppliers: dict[str, float] = Field(
+        default_factory=dict, description="Supplier name -> share of products (by rank, "
+        "alternating), e.g. {fast: 0.3, cheap: 0.7}.")
+
+
+class CatalogSpec(Spec):
+    """Products listed one by one (`catalog: [...]`) or generated (`catalog: {generate: ...}`)."""
+
+    products: tuple[ProductSpec, ...] = ()
+    generate: GeneratedCatalogSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_shorthand(cls, data: Any) -> Any:
+        return {"products": data} if isinstance(data, (list, tuple)) else data
+
+
+class SupplierSpec(Spec):
+    """A supplier: lead time, minimum order and reliability."""
+
+    lead_time: DurationDist = Field(description="Time from order to delivery.")
+    minimum_order: int = Field(0, ge=0, description="Orders are raised to at least this.")
+    on_time: float = Field(1.0, ge=0, le=1, description="Share of deliveries on time.")
+    late_delay: DurationDist | None = Field(None, description="Extra delay of a late delivery.")
+    short_share: float = Field(0.0, ge=0, le=1, description="Share of deliveries that are short.")
+    short_fill: NumberDist = Field(0.5, validate_default=True, description="Share of the "
+                                   "quantity a short delivery brings (the rest never comes).")
+
+
+class ReworkSpec(Spec):
+    to: str = Field(description="The earlier stage the order goes back to.")
+    probability: float = Field(gt=0, lt=1, description="Chance an order is sent back.")
+
+
+class StageSpec(Spec):
+    """A fulfilment stage: a team's members work each order for a time per order + per line."""
+
+    name: str = Field(description="Stage name, e.g. pick.")
+    team: str | None = Field(None, description="Team that works it (default: fulfilment.team).")
+    time_per_order: DurationDist | None = Field(None, description="Work per order.")
+    time_per_line: DurationDist | None = Field(None, description="Work per order line.")
+    rework: ReworkSpec | None = Field(None, description="Send orders back to an earlier stage.")
+
+
+class FulfilmentSpec(Spec):
+    """Picking, packing and checking: stages in order, worked by warehouse members."""
+
+    team: str = Field("warehouse", description="Default team of the stages.")
+    stages: tuple[StageSpec, ...] = Field(min_length=1, description="Stages in order.")
+    cutoff: Clock | None = Field(None, description="Orders ready after this time wait until "
+                                 "the next day before fulfilment starts.")
+    partial_shipment: bool = Field(False, description="Ship what is in stock at once and the "
+                                   "rest as it arrives (default: ship complete).")
+
+
+class CarrierSpec(Spec):
+    share: float = Field(1.0, ge=0, le=1, description="Share of orders given to this carrier.")
+    transit_time: DurationDist = Field(description="Pickup to delivery.")
+    pickups: tuple[Clock, ...] = Field((), description="Daily pickup times (empty: collected "
+                                       "at once when packed).")
+    pickup_days: str = Field("all", description="Weekdays with pickups, e.g. mon-fri.")
+    failed_share: float = Field(0.0, ge=0, lt=1, description="Share of delivery attempts that "
+                                "fail.")
+    redelivery_delay: DurationDist | None = Field(None, description="Wait before a new attempt "
+                                                  "(the transit time is then spent again).")
+
+
+class DeliverySpec(Spec):
+    carriers: dict[str, CarrierSpec] = Field(min_length=1, description="Carriers by name.")
+    promise: Duration | None = Field(None, description="Delivery promise, placed to delivered.")
+
+
+class ContactsSpec(Spec):
+    """Customers who contact support, and the inquiry types they raise (needs `support`)."""
+
+    stockout: float = Field(0.0, ge=0, le=1, description="Share of orders hit by a stock-out "
+                            "whose customer contacts support.")
+    late_delivery: float = Field(0.0, ge=0, le=1, description="Share of orders not delivered "
+                                 "by the promise whose customer contacts support (then).")
+    failed_delivery: float = Field(0.0, ge=0, le=1, description="Share of failed attempts "
+                                   "that bring a contact.")
+    stockout_type: str = Field("out_of_stock", description="Inquiry type for stock-outs.")
+    late_type: str = Field("where_is_my_order", description="Inquiry type for late orders.")
+    failed_type: str = Field("where_is_my_order", description="Inquiry type for failed "
+                             "deliveries.")
+
+
+class CostsSpec(Spec):
+    holding_rate: float = Field(0.25, ge=0, description="Holding cost per year as a share of "
+                                "unit cost.")
+    backorder_per_unit_day: float = Field(0.0, ge=0, description="Penalty per unit-day "
+                                          "backordered.")
+    lost_sale_penalty: float | None = Field(None, ge=0, description="Cost per unit lost "
+                                            "(default: the lost margin, price - unit cost).")
