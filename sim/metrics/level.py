@@ -6,6 +6,8 @@ for plots, updated only when the level changes: no events, no polling.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -14,12 +16,13 @@ class Level:
                  "_bin", "_bins")
 
     def __init__(self, bin_width: float, bins: int, value: float = 0.0) -> None:
+        """`bins` = 0 keeps only the window average (no per-bin series, no bin upkeep)."""
         self.value = value
         self._last = 0.0
         self._area = 0.0
         self._start = 0.0
         self._width = bin_width
-        self._bin_end = bin_width
+        self._bin_end = bin_width if bins else math.inf
         self._bin_area = 0.0
         self._bin = 0
         self._bins = np.zeros(bins + 1)

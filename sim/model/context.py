@@ -8,6 +8,7 @@ from collections.abc import Callable
 from simpy import Environment
 from simpy.events import Timeout
 
+from sim.distributions import Uniform
 from sim.model.org.handoff import Org
 from sim.model.org.pool import Pool
 from sim.model.org.team import staff_pool
@@ -17,6 +18,7 @@ from sim.units import DAY, HOUR, MINUTE
 
 BIN_CHOICES = (15 * MINUTE, HOUR, 4 * HOUR, DAY, 7 * DAY)
 MAX_BINS = 400
+UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
 
 def choose_bin_width(horizon: float, requested: float | None = None) -> float:
@@ -53,6 +55,11 @@ class Context:
             self.pools[team] = pool
             self.at_window_start(pool.start_window)
         return self.pools[team]
+
+    def uniform(self, name: str):
+        """A batched U(0, 1) sampler on the named stream (a scalar numpy draw costs ~1 us, a
+        batched one ~0.15 us: these decide every routing and probability on hot paths)."""
+        return UNIT_UNIFORM.sampler(self.streams.stream(name))
 
     def at_window_start(self, callback: Callable[[float], None]) -> None:
         """Call `callback(now)` when warm-up ends (time averages start there)."""

@@ -86,10 +86,12 @@ class GeneratedCatalogSpec(Spec):
 
 
 class CatalogSpec(Spec):
-    """Products listed one by one (`catalog: [...]`) or generated (`catalog: {generate: ...}`)."""
+    """Products listed one by one (`catalog: [...]`), generated (`catalog: {generate: ...}`),
+    or both (`catalog: {products: [...], generate: ...}`): then a listed product's
+    demand_share weighs against 1/k^zipf for the generated product of rank k."""
 
-    products: tuple[ProductSpec, ...] = ()
-    generate: GeneratedCatalogSpec | None = None
+    products: tuple[ProductSpec, ...] = Field((), description="Products listed one by one.")
+    generate: GeneratedCatalogSpec | None = Field(None, description="Generated products.")
 
     @model_validator(mode="before")
     @classmethod

@@ -104,7 +104,7 @@ def _finish(
     except ValidationError as error:
         found = problems_from_validation(error, data)
         raise ScenarioError([_locate(p, where, main_source) for p in found]) from None
-    found, warnings = check_references(spec)
+    found, warnings = check_references(spec, data)
     if found:
         raise ScenarioError([_locate(p, where, main_source) for p in found])
     return Scenario(spec, _inline_empirical(data), path, tuple(warnings))

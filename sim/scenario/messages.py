@@ -51,6 +51,8 @@ def _user_path(loc: tuple, data: Any) -> tuple:
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             path.append(part)
             node = node[part]
+        elif isinstance(node, list) and remaining and isinstance(remaining[0], int):
+            continue  # a list written for a section (`catalog: [...]` for `products:`)
         elif isinstance(node, dict):
             # a shorthand: look ahead for a later part the user did write here
             later = [p for p in remaining if isinstance(node, dict) and p in node]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 
 from sim.scenario.errors import Problem
+from sim.scenario.references_commerce import check_commerce
 from sim.scenario.schema import ScenarioSpec, SupportSpec
 from sim.units import format_duration
 
@@ -22,7 +23,10 @@ def unknown_name(kind: str, name: str, known: list[str]) -> str:
     return f"{text}; this scenario defines no {kind}s"
 
 
-def check_references(spec: ScenarioSpec) -> tuple[list[Problem], list[str]]:
+def check_references(spec: ScenarioSpec, data: dict | None = None
+                     ) -> tuple[list[Problem], list[str]]:
+    """Problems and warnings that span sections; `data` is the user's own mapping (to name
+    paths the way they were written)."""
     problems: list[Problem] = []
     warnings: list[str] = []
     if spec.warmup >= spec.horizon:
@@ -32,6 +36,7 @@ def check_references(spec: ScenarioSpec) -> tuple[list[Problem], list[str]]:
         problems.append(Problem("must be longer than 0", ("horizon",)))
     if spec.support is not None:
         _check_support(spec, spec.support, problems, warnings)
+    problems += check_commerce(spec, data or {}, unknown_name)
     return problems, warnings
 
 

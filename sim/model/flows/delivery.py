@@ -39,7 +39,7 @@ class Carrier:
         self.spec = spec
         streams = ctx.streams
         self._transit = spec.transit_time.sampler(streams.stream(f"delivery.{name}.transit"))
-        self._fail_draw = streams.stream(f"delivery.{name}.failed").random
+        self._fail_draw = ctx.uniform(f"delivery.{name}.failed")
         self._redelivery = (spec.redelivery_delay.sampler(streams.stream(
             f"delivery.{name}.redelivery")) if spec.redelivery_delay else (lambda: 0.0))
         self.waiting: list[Shipment] = []
@@ -109,7 +109,7 @@ class Delivery:
         for share in shares:
             running += share / total
             self._cumulative.append(running)
-        self._choose = ctx.streams.stream("delivery.carrier").random
+        self._choose = ctx.uniform("delivery.carrier")
 
     def start(self) -> None:
         for carrier in self.carriers:

@@ -39,7 +39,7 @@ class Stage:
             f"fulfilment.{spec.name}.time_per_line")) if spec.time_per_line else None)
         self.rework_to: int | None = None
         self.rework_probability = spec.rework.probability if spec.rework else 0.0
-        self._rework_draw = streams.stream(f"fulfilment.{spec.name}.rework").random
+        self._rework_draw = ctx.uniform(f"fulfilment.{spec.name}.rework")
         self.warmup = ctx.warmup
         self.visits = 0
         self.reworked = 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from simpy.events import Event, Timeout
@@ -26,6 +26,7 @@ from sim.scenario.commerce import CatalogSpec, DemandSpec, PolicySpec, SupplierS
 from sim.units import DAY
 
 LATE_PRIORITY = 2  # after SimPy's URGENT (0) and NORMAL (1) events at the same time
+PLOTTED = 4  # the busiest products keep stock series for plots; the rest only averages
 
 
 @dataclass(frozen=True)
@@ -42,22 +43,29 @@ class ProductPlan:
 
 
 def plan_catalog(catalog: CatalogSpec, seed: int) -> list[ProductPlan]:
-    """Listed products as given; generated ones with Zipf shares (the same in every
-    replication of a run: prices come from a stream of replication 0)."""
-    if catalog.generate is None:
-        total = sum(p.demand_share for p in catalog.products)
-        return [ProductPlan(p.sku, p.demand_share / total, p.initial_stock, p.policy, p.supplier,
-                            p.price, p.unit_cost) for p in catalog.products]
+    """Listed products, then generated ones, sharing one pool of demand weights: a generated
+    product of rank k weighs 1/k^zipf, a listed one its `demand_share`. Generated prices come
+    from a stream of replication 0, so the catalog is the same in every replication."""
+    listed = [(p.demand_share, p) for p in catalog.products]
+    generated: list[ProductPlan] = []
+    weights: list[float] = []
     gen = catalog.generate
-    weights = np.array([1.0 / (k ** gen.zipf) for k in range(1, gen.products + 1)])
-    shares = weights / weights.sum()
-    prices = gen.price.sample_array(RandomStreams(seed, 0).stream("catalog.price"), gen.products)
-    suppliers = _assign_suppliers(gen.suppliers, gen.products)
-    width = len(str(gen.products))
-    return [ProductPlan(f"{gen.sku_prefix}{k + 1:0{width}d}", float(shares[k]), gen.initial_stock,
-                        gen.policy, suppliers[k], round(float(prices[k]), 2),
-                        round(float(prices[k]) * (1 - gen.margin), 2))
-            for k in range(gen.products)]
+    if gen is not None:
+        prices = gen.price.sample_array(RandomStreams(seed, 0).stream("catalog.price"),
+                                        gen.products)
+        suppliers = _assign_suppliers(gen.suppliers, gen.products)
+        width = len(str(gen.products))
+        for k in range(gen.products):
+            weights.append(1.0 / (k + 1) ** gen.zipf)
+            generated.append(ProductPlan(
+                f"{gen.sku_prefix}{k + 1:0{width}d}", 0.0, gen.initial_stock, gen.policy,
+                suppliers[k], round(float(prices[k]), 2),
+                round(float(prices[k]) * (1 - gen.margin), 2)))
+    total = sum(w for w, _ in listed) + sum(weights)
+    plans = [ProductPlan(p.sku, w / total, p.initial_stock, p.policy, p.supplier, p.price,
+                         p.unit_cost) for w, p in listed]
+    plans += [replace(plan, share=w / total) for w, plan in zip(weights, generated, strict=True)]
+    return plans
 
 
 def _assign_suppliers(shares: dict[str, float], count: int) -> list[str | None]:
@@ -131,10 +139,10 @@ class Supplier:
         self.spec = spec
         streams = ctx.streams
         self._lead = spec.lead_time.sampler(streams.stream(f"supplier.{name}.lead_time"))
-        self._late_draw = streams.stream(f"supplier.{name}.late").random
+        self._late_draw = ctx.uniform(f"supplier.{name}.late")
         self._late = (spec.late_delay.sampler(streams.stream(f"supplier.{name}.late_delay"))
                       if spec.late_delay else None)
-        self._short_draw = streams.stream(f"supplier.{name}.short").random
+        self._short_draw = ctx.uniform(f"supplier.{name}.short")
         self._short_fill = spec.short_fill.sampler(streams.stream(f"supplier.{name}.short_fill"))
         self._receive = receive
         self.orders = 0
@@ -180,15 +188,20 @@ class Inventory:
         order_rate = demand.orders.rate
         self.suppliers = {name: Supplier(ctx, name, spec, self.receive)
                           for name, spec in suppliers.items()}
-        bins = (ctx.bin_width, ctx.bins)
+        plans = plan_catalog(catalog, ctx.streams.seed)
+        plotted = {plan.sku for plan in sorted(plans, key=lambda p: -p.share)[:PLOTTED]}
         self.products: list[Product] = []
-        for i, plan in enumerate(plan_catalog(catalog, ctx.streams.seed)):
+        for i, plan in enumerate(plans):
             rate = order_rate * max(lines, 1.0) * max(units, 1.0) * plan.share
+            bins = (ctx.bin_width, ctx.bins if plan.sku in plotted else 0)
             product = Product(i, plan, rate, bins)
             product.supplier = self.suppliers.get(plan.supplier) if plan.supplier else None
             lead = product.supplier.mean_lead_time if product.supplier else 0.0
             product.policy = make_policy(plan.policy, rate, lead)
             self.products.append(product)
+        self.total_on_hand = Level(ctx.bin_width, ctx.bins,
+                                   value=sum(p.on_hand for p in self.products))
+        ctx.at_window_start(self.total_on_hand.start_window)
         for product in self.products:
             ctx.at_window_start(self._window_starter(product))
 
@@ -224,7 +237,7 @@ class Inventory:
         if served:
             product.on_hand -= served
             product.allocated += served
-            self._stock_changed(product, now)
+            self._stock_changed(product, now, -served)
         if short:
             if self.backorder:
                 line.missing = short
@@ -239,8 +252,10 @@ class Inventory:
             self._continuous(product)
         return short
 
-    def _stock_changed(self, product: Product, now: float) -> None:
+    def _stock_changed(self, product: Product, now: float, change: int) -> None:
         product.on_hand_level.set(now, product.on_hand)
+        total = self.total_on_hand
+        total.set(now, total.value + change)
         empty = 1.0 if product.on_hand == 0 else 0.0
         if empty != product.empty_level.value:
             product.empty_level.set(now, empty)
@@ -249,6 +264,7 @@ class Inventory:
 
     def receive(self, product: Product, ordered: int, delivered: int, now: float) -> None:
         product.on_order -= ordered
+        before = product.on_hand
         product.on_hand += delivered
         product.received += delivered
         while product.waiting and product.on_hand:
@@ -262,7 +278,7 @@ class Inventory:
                 product.waiting.popleft()
                 self.on_filled(line, now)
         product.backorder_level.set(now, product.backorders)
-        self._stock_changed(product, now)
+        self._stock_changed(product, now, product.on_hand - before)
         if delivered < ordered and product.policy is not None and not product.policy.periodic:
             self._continuous(product)  # a short delivery leaves the position lower
 
@@ -307,13 +323,14 @@ class Inventory:
             "inventory.replenishments_per_day": sum(p.replenishments for p in products)
             / (self.ctx.horizon / DAY),
         }
-        for product in sorted(products, key=lambda p: -p.share)[:4]:  # the busiest, for plots
+        for product in sorted(products, key=lambda p: -p.share)[:PLOTTED]:
             series = product.on_hand_level.series(now)
             out.series[f"inventory.on_hand.{product.sku}"] = series
             mark = product.policy.mark if product.policy else np.nan
             out.series[f"inventory.reorder_mark.{product.sku}"] = np.full(len(series), mark)
-        out.series["inventory.on_hand.total"] = np.sum(
-            [p.on_hand_level.series(now) for p in products], axis=0)
+        out.series["inventory.on_hand.total"] = self.total_on_hand.series(now)
+        if self.total_on_hand.value != sum(p.on_hand for p in products):
+            raise AssertionError("total stock on hand drifted from the products' stock")
         for product in products:
             if product.on_hand < 0 or product.backorders < 0:
                 raise AssertionError(f"{product.sku}: negative stock {product.on_hand}")

@@ -47,7 +47,7 @@ class Orders:
         streams = ctx.streams
         self._lines = demand.lines_per_order.sampler(streams.stream("orders.lines"))
         self._units = demand.units_per_line.sampler(streams.stream("orders.units"))
-        self._pick = streams.stream("orders.product").random
+        self._pick = ctx.uniform("orders.product")
         self.inventory = (Inventory(ctx, spec.catalog, demand, spec.suppliers,
                                     spec.stockout == "backorder") if spec.catalog else None)
         if self.inventory:
@@ -68,7 +68,7 @@ class Orders:
         self.promise = spec.delivery.promise if spec.delivery else None
         contacts = spec.contacts if spec.support is not None else None
         self.contacts = contacts
-        self._contact_draw = streams.stream("orders.contacts").random
+        self._contact_draw = ctx.uniform("orders.contacts")
         self.open: set[Order] = set()
         # counters: *_all include warm-up (conservation), the rest count orders placed after it
         self.placed_all = self.delivered_all = self.lost_all = 0

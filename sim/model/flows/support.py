@@ -58,7 +58,7 @@ class SupportDesk:
         for i in self._share_kinds:
             running += shares[i] / total
             self._cumulative.append(running)
-        self._choose = ctx.streams.stream("support.inquiry_type").random
+        self._choose = ctx.uniform("support.inquiry_type")
         # counters (post-warm-up unless said otherwise)
         n = len(self.kinds)
         self.arrived_all = 0  # every arrival, warm-up included (conservation)
