@@ -2,8 +2,9 @@
 
 `figures_for(results)` returns the figures of the flows present in the results, by file
 stem; `Results.plots()` and `Results.save()` call it. The families are generic and reused
-by every flow: `plot_rates` (counts per bin as rates), `plot_levels` (queues, stock,
-utilisation over time), `plot_distribution` (durations with percentiles).
+by every flow (support, orders, inventory): `plot_rates` (counts per bin as rates),
+`plot_levels` (queues, stock, utilisation over time), `plot_distribution` (durations with
+percentiles).
 
 Figures are `matplotlib.figure.Figure` objects built without pyplot, so nothing here changes
 the global backend: they save headless and display inline in notebooks.
@@ -16,6 +17,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from sim.plots.commerce import inventory_figures, orders_figures
 from sim.plots.distributions import duration_unit, plot_distribution
 from sim.plots.support import support_figures
 from sim.plots.timeseries import TimeAxis, plot_levels, plot_rates
@@ -24,9 +26,11 @@ __all__ = ["FLOW_FIGURES", "TimeAxis", "duration_unit", "figures_for", "plot_dis
            "plot_levels", "plot_rates"]
 
 # (series that shows the flow ran, builder of its figures); a new flow adds one line here,
-# e.g. ("orders.placed", orders_figures) built from plot_rates / plot_distribution.
+# built from plot_rates / plot_levels / plot_distribution.
 FLOW_FIGURES: tuple[tuple[str, Callable[[Any], dict[str, Figure]]], ...] = (
     ("support.arrivals", support_figures),
+    ("orders.placed", orders_figures),
+    ("inventory.on_hand.total", inventory_figures),
 )
 
 

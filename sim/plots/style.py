@@ -26,9 +26,24 @@ COLOURS = {
     "on_shift": "#555555",
     "busy": "#56B4E9",
     "histogram": "#56B4E9",
+    "placed": "#0072B2",
+    "delivered": "#009E73",
+    "promise": "#009E73",
 }
 CYCLE = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
          "#000000")
+
+# The phases of an order's lead time, by who holds the order: stock (inventory) in
+# vermillion, the warehouse in blues, the carrier in greens; other phases take SPLIT_EXTRA.
+SPLIT_COLOURS = {
+    "stock": "#D55E00",
+    "queue": "#56B4E9",
+    "work": "#0072B2",
+    "cutoff": "#A8DCC8",
+    "pickup": "#4DB592",
+    "transit": "#00785A",
+}
+SPLIT_EXTRA_COLOURS = ("#CC79A7", "#E69F00", "#999999", "#F0E442", "#7B3294")
 
 BAND_ALPHA = 0.2  # the 10th-90th percentile band across replications
 BAND_GID = "orgsim-band"  # gid prefix of band collections ("orgsim-band:<replications>")

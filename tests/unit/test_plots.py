@@ -245,9 +245,14 @@ from sim.plots import figures_for
 from sim.results import Results
 series = {name: np.ones((2, 24)) for name in ("support.arrivals", "support.handled",
           "support.abandoned", "support.queue_length", "support.busy", "support.on_shift")}
-results = Results("x", 0, {"horizon": "1d"}, {"support.wait.p90": np.ones(2)}, series,
-                  {"support.wait": np.linspace(0, 3, 50)}, 60.0, 60.0)
-assert len(figures_for(results)) == 3
+series.update({name: np.ones((2, 24)) for name in ("orders.placed", "orders.delivered",
+               "inventory.on_hand.A", "inventory.reorder_mark.A", "inventory.on_hand.total")})
+metrics = {"support.wait.p90": np.ones(2), "orders.lead_time.p90": np.ones(2),
+           "orders.lead_time.mean": np.full(2, 3.0), "orders.time_split.work": np.full(2, 3.0)}
+results = Results("x", 0, {"horizon": "1d", "delivery": {"promise": "1h"}}, metrics, series,
+                  {"support.wait": np.linspace(0, 3, 50),
+                   "orders.lead_time": np.linspace(0, 3, 50)}, 60.0, 60.0)
+assert len(figures_for(results)) == 7
 assert "matplotlib.pyplot" not in sys.modules, "pyplot was imported"
 """
 
@@ -290,3 +295,251 @@ def test_a_real_run_plots_end_to_end(tmp_path) -> None:
     for stem, figure in figures.items():
         figure.savefig(tmp_path / f"{stem}.png", dpi=50)
     assert len(list(tmp_path.glob("*.png"))) == 3
+
+
+# === commerce: orders, lead time, its split, stock ==========================================
+
+COMMERCE_STEMS = {"orders_throughput", "orders_lead_time", "orders_time_split",
+                  "inventory_stock"}
+SPLIT = {"stock": (300.0, 360.0, 330.0), "queue": (40.0, 50.0, 45.0), "work": (5.0, 5.0, 5.0),
+         "cutoff": (0.0, 0.0, 0.0), "pickup": (200.0, 180.0, 220.0),
+         "transit": (1440.0, 1440.0, 1440.0)}  # minutes per order, per replication
+LEAD_MEAN = tuple(sum(parts) for parts in zip(*SPLIT.values(), strict=True))
+MARKS = {"A": 20.0, "B": 30.0, "C": 100.0, "D": float("nan")}  # rQ R, sS s, base stock S, none
+CATALOG = [
+    {"sku": "A", "policy": {"type": "rQ", "reorder_point": 20, "order_quantity": 60}},
+    {"sku": "B", "policy": {"type": "sS", "min": 30, "max": 90}},
+    {"sku": "C", "policy": {"type": "base_stock", "order_up_to": 100, "review_period": "1d"}},
+    {"sku": "D"},
+    {"sku": "E", "policy": {"type": "rQ", "reorder_point": 5, "order_quantity": 10}},
+]
+
+
+def make_commerce_results(reps: int = REPS, bursty: bool = False, promise: str | None = "2d",
+                          extra_stock: float = 7.0, split: dict | None = None) -> Results:
+    """Orders over 48 hourly bins (2 days, warm-up 2 h): 10 placed and 9 delivered an hour
+    (or deliveries in one burst a day), lead times about 1.4 days, the four busiest of five
+    products with their reorder marks, and all products' stock."""
+    rng = np.random.default_rng(11)
+    observed = (np.arange(BINS) * WIDTH >= WARMUP) * np.ones((reps, BINS))
+    delivered = 9.0 * observed
+    if bursty:  # everything delivered at 17:00
+        delivered = np.where(np.arange(BINS) % 24 == 17, 9.0 * 24, 0.0) * observed
+    series: dict[str, np.ndarray] = {"orders.placed": 10.0 * observed,
+                                     "orders.delivered": delivered}
+    stock = {}
+    for index, (sku, mark) in enumerate(MARKS.items()):
+        stock[sku] = np.linspace(50.0 + 10 * index, 5.0, BINS) + rng.uniform(0, 2, (reps, BINS))
+        series[f"inventory.on_hand.{sku}"] = stock[sku]
+        series[f"inventory.reorder_mark.{sku}"] = np.full((reps, BINS), mark)
+    series["inventory.on_hand.total"] = sum(stock.values()) + extra_stock  # product E
+    split = SPLIT if split is None else split
+    lead_mean = [sum(parts) for parts in zip(*split.values(), strict=True)]
+    metrics = {
+        "orders.placed_per_day": np.full(reps, 240.0),
+        "orders.delivered_per_day": np.full(reps, 216.0),
+        "orders.lead_time.mean": np.array(lead_mean[:reps]),
+        "orders.lead_time.p50": np.full(reps, 1.3 * DAY),
+        "orders.lead_time.p90": np.full(reps, 1.8 * DAY),
+        "orders.lead_time.p99": np.full(reps, 2.2 * DAY),
+        "orders.on_time_share": np.full(reps, 0.8),
+    }
+    metrics.update({f"orders.time_split.{name}": np.array(values[:reps])
+                    for name, values in split.items()})
+    samples = {"orders.lead_time": np.sort(rng.gamma(8.0, 0.17 * DAY, 2000))}
+    resolved = {"name": "shop", "horizon": "2d", "catalog": CATALOG,
+                "delivery": {"carriers": {"post": {"transit_time": "const(1d)"}}}}
+    if promise is not None:
+        resolved["delivery"]["promise"] = promise
+    return Results("shop", 1, resolved, metrics, series, samples, WIDTH, WARMUP)
+
+
+@pytest.fixture(scope="module")
+def commerce() -> dict[str, Figure]:
+    return figures_for(make_commerce_results())
+
+
+def dashed(ax) -> list:
+    return [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+
+
+def test_commerce_results_give_the_four_commerce_figures(commerce) -> None:
+    assert set(commerce) == COMMERCE_STEMS
+    assert all(isinstance(f, Figure) for f in commerce.values())
+    assert all(f.get_layout_engine() is not None for f in commerce.values())  # constrained
+
+
+def test_support_and_commerce_together_give_both_families() -> None:
+    both = make_commerce_results()
+    support = make_results()
+    both.series.update(support.series)
+    both.samples.update(support.samples)
+    both.metrics.update(support.metrics)
+    assert set(figures_for(both)) == SUPPORT_STEMS | COMMERCE_STEMS
+
+
+def test_commerce_figures_are_titled_and_labelled(commerce) -> None:
+    for stem, figure in commerce.items():
+        axes = figure.axes
+        assert axes[0].get_title(loc="left"), stem
+        assert axes[-1].get_xlabel(), stem
+        if stem != "orders_time_split":  # one bar: its tick says what it is
+            assert all(ax.get_ylabel() for ax in axes), stem
+
+
+def test_orders_throughput_draws_placed_and_delivered_per_day(commerce) -> None:
+    figure = commerce["orders_throughput"]
+    assert len(figure.axes) == 1
+    ax = figure.axes[0]
+    lines = {line.get_label(): line.get_ydata() for line in ax.get_lines()}
+    assert set(lines) == {"placed", "delivered"}
+    observed = np.arange(BINS) * WIDTH >= WARMUP
+    assert np.allclose(lines["placed"][observed], 240.0)  # 10 an hour, per day
+    assert np.allclose(lines["delivered"][observed], 216.0)
+    assert np.isnan(lines["placed"][~observed]).all()
+    assert ax.patches[0].get_width() == pytest.approx(WARMUP / DAY)  # warm-up shaded
+    assert ax.get_ylabel() == "orders per day"
+    assert "Orders placed and delivered" in ax.get_title(loc="left")
+    assert {"placed", "delivered", "warm-up (not counted)"} <= set(legend_texts(ax))
+    assert "placed: 240 a day" in " ".join(t.get_text() for t in ax.texts)
+
+
+def test_orders_throughput_gives_bursts_of_deliveries_their_own_panel() -> None:
+    figure = figures_for(make_commerce_results(bursty=True))["orders_throughput"]
+    placed, delivered = figure.axes
+    assert [line.get_label() for line in placed.get_lines()] == ["placed"]
+    assert [line.get_label() for line in delivered.get_lines()] == ["delivered"]
+    assert np.nanmax(delivered.get_lines()[0].get_ydata()) == pytest.approx(9 * 24 * 24)
+    assert placed.get_shared_x_axes().joined(placed, delivered)
+    assert placed.get_xlabel() == "" and delivered.get_xlabel() == "time since start (days)"
+    assert {"placed", "delivered", "warm-up (not counted)"} <= set(legend_texts(figure))
+
+
+def test_lead_time_marks_percentiles_promise_and_on_time_share(commerce) -> None:
+    ax = commerce["orders_lead_time"].axes[0]
+    assert ax.get_xlabel() == "lead time (h)"  # p90 is 1.8 days, under 2 days
+    marks = {line.get_label().split(" ")[0]: line.get_xdata()[0] for line in ax.get_lines()}
+    assert marks["p50"] == pytest.approx(1.3 * 24) and marks["p99"] == pytest.approx(2.2 * 24)
+    assert marks["promise"] == pytest.approx(48.0)  # '2d' in hours
+    assert "promise = 48 h" in legend_texts(ax)
+    notes = " ".join(t.get_text() for t in ax.texts)
+    assert "on time (within 48 h): 80.0%" in notes
+    assert ax.get_title(loc="left") == "Order lead time: placed to delivered"
+
+
+def test_lead_time_without_a_promise_draws_none() -> None:
+    ax = figures_for(make_commerce_results(promise=None))["orders_lead_time"].axes[0]
+    assert not any(line.get_label().startswith("promise") for line in ax.get_lines())
+    assert "within" not in " ".join(t.get_text() for t in ax.texts)
+
+
+def split_bars(ax) -> dict[str, object]:
+    return {p.get_gid().split(":")[1]: p for p in ax.patches
+            if (p.get_gid() or "").startswith("orgsim-split:")}
+
+
+def test_time_split_stacks_the_components_to_the_lead_time_mean(commerce) -> None:
+    ax = commerce["orders_time_split"].axes[0]
+    bars = split_bars(ax)
+    assert list(bars) == ["stock", "queue", "work", "cutoff", "pickup", "transit"]
+    assert ax.get_xlabel() == "mean time per order (h)"  # about 34 hours in all
+    widths = [bar.get_width() for bar in bars.values()]
+    lefts = [bar.get_x() for bar in bars.values()]
+    assert lefts == pytest.approx(np.concatenate([[0.0], np.cumsum(widths)[:-1]]))
+    assert sum(widths) * HOUR == pytest.approx(np.mean(LEAD_MEAN))
+    assert bars["transit"].get_width() == pytest.approx(24.0)
+    assert "= mean lead time" in " ".join(t.get_text() for t in ax.texts)
+    labels = legend_texts(ax)
+    assert "warehouse work: 5 min" in labels and "in transit: 1 d" in labels
+    assert "held by the cut-off: 0" in labels
+
+
+def test_time_split_colours_and_order_are_stable_and_new_components_drawn() -> None:
+    split = {"communication": (30.0, 30.0, 30.0), **{k: SPLIT[k] for k in reversed(SPLIT)}}
+    results = make_commerce_results(split=split)
+    ax = figures_for(results)["orders_time_split"].axes[0]
+    bars = split_bars(ax)
+    assert list(bars) == ["stock", "queue", "work", "cutoff", "pickup", "transit",
+                          "communication"]
+    assert sum(bar.get_width() for bar in bars.values()) * HOUR == pytest.approx(
+        results["orders.lead_time.mean"])
+    reference = split_bars(figures_for(make_commerce_results())["orders_time_split"].axes[0])
+    for name, bar in reference.items():
+        assert bars[name].get_facecolor() == bar.get_facecolor(), name
+    assert "communication: 30 min" in legend_texts(ax)
+
+
+def test_stock_has_a_panel_per_product_with_its_dashed_reorder_mark(commerce) -> None:
+    figure = commerce["inventory_stock"]
+    total, *panels = figure.axes
+    assert total.get_title(loc="left") == "All products: units on hand"
+    assert [ax.get_title(loc="left") for ax in panels] == [
+        f"{sku}: units on hand" for sku in MARKS]
+    expected = {"A": "reorder point R = 20", "B": "reorder level s = 30",
+                "C": "order-up-to level S = 100"}
+    for ax, (sku, mark) in zip(panels, MARKS.items(), strict=True):
+        solid = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+        assert [line.get_label() for line in solid] == [f"{sku} on hand"]
+        if sku not in expected:
+            assert dashed(ax) == []
+            assert "no replenishment policy" in [t.get_text() for t in ax.texts]
+            continue
+        (line,) = dashed(ax)
+        assert line.get_label() == f"{sku} {expected[sku]}"
+        assert np.allclose(line.get_ydata(), mark)
+        assert line.get_color() == solid[0].get_color()
+        assert ax.get_ylim()[1] > mark
+        assert expected[sku].split(" ")[-3:] == ax.texts[0].get_text().split()
+    assert panels[-1].get_xlabel() == "time since start (days)"
+    assert panels[0].get_xlabel() == ""
+    texts = legend_texts(figure)
+    assert "warm-up (not counted)" in texts and "10th-90th pct. of 3 reps" in texts
+
+
+def test_stock_of_the_whole_catalog_shown_needs_no_total_panel() -> None:
+    figure = figures_for(make_commerce_results(extra_stock=0.0))["inventory_stock"]
+    assert len(figure.axes) == len(MARKS)
+
+
+def test_commerce_figures_save_as_png(commerce, tmp_path) -> None:
+    for stem, figure in commerce.items():
+        figure.savefig(tmp_path / f"{stem}.png", dpi=60)
+    assert {p.stem for p in tmp_path.glob("*.png")} == COMMERCE_STEMS
+
+
+TINY_SHOP = {
+    "name": "tiny-shop", "horizon": "3d", "warmup": "6h",
+    "demand": {"orders": "200/d"},
+    "catalog": [{"sku": "A", "initial_stock": 50, "supplier": "s",
+                 "policy": {"type": "rQ", "reorder_point": 20, "order_quantity": 60}}],
+    "suppliers": {"s": {"lead_time": "const(1d)"}},
+    "teams": {"warehouse": {"members": 3}},
+    "fulfilment": {"stages": [{"name": "pick", "time_per_order": "exp(5m)"}]},
+    "delivery": {"carriers": {"post": {"transit_time": "const(1d)", "pickups": ["17:00"]}},
+                 "promise": "2d"},
+}
+
+
+def test_a_real_commerce_run_plots_end_to_end(tmp_path) -> None:
+    results = sim.run(sim.scenario_from_dict(TINY_SHOP), reps=2)
+    figures = figures_for(results)
+    assert set(figures) == COMMERCE_STEMS
+    placed = next(line for ax in figures["orders_throughput"].axes for line in ax.get_lines()
+                  if line.get_label() == "placed")
+    assert np.nanmean(placed.get_ydata()) == pytest.approx(200.0, rel=0.15)
+    lead = figures["orders_lead_time"].axes[0]
+    name, size = duration_unit(results["orders.lead_time.p90"])
+    promise = next(line for line in lead.get_lines() if line.get_label().startswith("promise"))
+    assert promise.get_xdata()[0] == pytest.approx(2 * DAY / size)
+    bars = split_bars(figures["orders_time_split"].axes[0])
+    assert list(bars) == ["stock", "queue", "work", "cutoff", "pickup", "transit"]
+    unit = figures["orders_time_split"].axes[0].get_xlabel().split("(")[1].rstrip(")")
+    assert sum(bar.get_width() for bar in bars.values()) * {"min": MINUTE, "h": HOUR,
+                                                            "d": DAY}[unit] == pytest.approx(
+        results["orders.lead_time.mean"], rel=1e-9)
+    (stock,) = figures["inventory_stock"].axes  # one product: no total panel
+    (mark,) = dashed(stock)
+    assert np.allclose(mark.get_ydata(), 20.0) and mark.get_label() == "A reorder point R = 20"
+    for stem, figure in figures.items():
+        figure.savefig(tmp_path / f"{stem}.png", dpi=50)
+    assert len(list(tmp_path.glob("*.png"))) == 4
