@@ -57,7 +57,9 @@ def _on_dask(spec, seed, reps, scheduler, progress) -> list[ReplicationResult]:
         from dask.distributed import as_completed as dask_completed
     except ImportError as error:  # pragma: no cover - depends on the optional extra
         raise RuntimeError("Dask is not installed: pip install 'orgsim[dask]'") from error
-    cluster = LocalCluster(processes=True) if scheduler == "local" else None
+    # no dashboard: nothing to look at for a batch of replications, and no port to clash
+    cluster = (LocalCluster(processes=True, dashboard_address=None)
+               if scheduler == "local" else None)
     client = Client(cluster or scheduler)
     try:
         futures = client.map(run_replication, [spec] * reps, [seed] * reps, range(reps),
