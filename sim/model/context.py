@@ -6,12 +6,12 @@ import math
 from collections.abc import Callable
 
 from simpy import Environment
-from simpy.events import Timeout
 
 from sim.distributions import Uniform
 from sim.model.org.handoff import Org
 from sim.model.org.pool import Pool
 from sim.model.org.team import staff_pool
+from sim.model.wakeup import Wakeup, call_later
 from sim.random import RandomStreams
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY, HOUR, MINUTE
@@ -66,11 +66,11 @@ class Context:
         self._window_starts.append(callback)
 
     def schedule_window_start(self) -> None:
-        def start(_event: Timeout) -> None:
+        def start(_event: Wakeup) -> None:
             for callback in self._window_starts:
                 callback(self.env._now)
         if self.warmup > 0:
-            Timeout(self.env, self.warmup).callbacks.append(start)
+            call_later(self.env, self.warmup, start)
 
     def counted(self, at: float) -> bool:
         """Entities that arrive during warm-up are not counted in statistics."""

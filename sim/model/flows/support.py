@@ -12,11 +12,11 @@ import bisect
 from array import array
 
 import numpy as np
-from simpy.events import Timeout
 
 from sim.distributions import Distribution, Exponential
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
 from sim.model.context import Context
+from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import SupportSpec
 from sim.units import DAY
 
@@ -119,9 +119,9 @@ class SupportDesk:
         else:
             return
         if at < self.ctx.horizon:
-            Timeout(self.env, at - now).callbacks.append(self._arrive_cb)
+            call_later(self.env, at - now, self._arrive_cb)
 
-    def _arrive(self, _event: Timeout) -> None:
+    def _arrive(self, _event: Wakeup) -> None:
         now = self.env._now
         self._schedule_next(now)
         if len(self._share_kinds) == 1:
@@ -155,9 +155,9 @@ class SupportDesk:
                 self.waited[kind] += 1
             patience = self._patience[kind]
             if patience is not None:
-                Timeout(self.env, patience(), inquiry).callbacks.append(self._give_up_cb)
+                call_later(self.env, patience(), self._give_up_cb, inquiry)
 
-    def _give_up(self, event: Timeout) -> None:
+    def _give_up(self, event: Wakeup) -> None:
         inquiry = event._value
         if not inquiry.in_queue:  # answered already: a stale patience timeout
             return

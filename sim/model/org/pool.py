@@ -18,9 +18,9 @@ from collections import deque
 from typing import Any, Protocol
 
 from simpy import Environment
-from simpy.events import Timeout
 
 from sim.metrics.level import Level
+from sim.model.wakeup import Wakeup, call_later
 
 
 class Handler(Protocol):
@@ -59,8 +59,7 @@ class Pool:
             now = self.env._now
             self.busy_level.set(now, self.busy)
             item.in_queue = False
-            Timeout(self.env, handler.begin(item, now), (handler, item)).callbacks.append(
-                self._finish_cb)
+            call_later(self.env, handler.begin(item, now), self._finish_cb, (handler, item))
         else:
             item.in_queue = True
             self._queues[item.priority].append((handler, item))
@@ -73,7 +72,7 @@ class Pool:
         self.waiting -= 1
         self.queue.set(self.env._now, self.waiting)
 
-    def _finish(self, event: Timeout) -> None:
+    def _finish(self, event: Wakeup) -> None:
         handler, item = event._value
         now = self.env._now
         handler.end(item, now)
@@ -85,8 +84,8 @@ class Pool:
             return
         if self.waiting:
             next_handler, next_item = self._pop()
-            Timeout(self.env, next_handler.begin(next_item, now),
-                    (next_handler, next_item)).callbacks.append(self._finish_cb)
+            call_later(self.env, next_handler.begin(next_item, now), self._finish_cb,
+                       (next_handler, next_item))
         else:
             self.busy -= 1
             self.idle += 1
@@ -116,8 +115,7 @@ class Pool:
                 handler, item = self._pop()
                 self.idle -= 1
                 self.busy += 1
-                Timeout(self.env, handler.begin(item, now), (handler, item)).callbacks.append(
-                    self._finish_cb)
+                call_later(self.env, handler.begin(item, now), self._finish_cb, (handler, item))
             self.busy_level.set(now, self.busy)
         elif delta < 0:
             leave_now = min(self.idle, -delta)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from simpy import Environment
-from simpy.events import Timeout
 
 from sim.model.org.pool import Pool
+from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import TeamSpec
 
 
@@ -42,11 +42,11 @@ def staff_pool(env: Environment, name: str, team: TeamSpec, horizon: float,
     if at_start:
         pool.change_members(at_start)
     for at, delta in changes:
-        Timeout(env, at, delta).callbacks.append(_apply_change(pool))
+        call_later(env, at, _apply_change(pool), delta)
     return pool
 
 
 def _apply_change(pool: Pool):
-    def apply(event: Timeout) -> None:
+    def apply(event: Wakeup) -> None:
         pool.change_members(event._value)
     return apply
