@@ -1,9 +1,11 @@
 """What theory predicts for a scenario, when one of the closed forms applies to it.
 
 `predict(spec)` looks at the scenario itself (not at a label in it) and picks the model:
-Erlang C (exponential handling, no patience), Erlang A (exponential patience), M/G/1
-(one agent, any handle time, no patience). So a user's own parameter set is checked the
-same way as the bundled cases.
+for the support desk Erlang C (exponential handling, no patience), Erlang A (exponential
+patience), M/G/1 (one agent, any handle time, no patience); for the commerce flows the
+inventory and flow-network models of `theory_commerce`. Rows of every flow that a closed
+form covers are merged. So a user's own parameter set is checked the same way as the
+bundled cases.
 """
 
 from __future__ import annotations
@@ -27,10 +29,52 @@ class Prediction:
 
 
 def predict(spec: ScenarioSpec) -> Prediction:
-    """Theoretical values of the scenario's metrics (raises NotApplicable)."""
-    if spec.support is None:
-        raise NotApplicable("no flow with a closed form is switched on")
-    return _predict_support(spec)
+    """Theoretical values of the scenario's metrics (raises NotApplicable when no flow that
+    is switched on has a closed form; the reasons say why)."""
+    from sim.analysis.theory_commerce import predict_commerce
+
+    parts: list[Prediction] = []
+    reasons: list[tuple[str, NotApplicable]] = []
+    if spec.support is not None:
+        try:
+            _support_alone(spec)
+            parts.append(_predict_support(spec))
+        except NotApplicable as reason:
+            reasons.append(("support", reason))
+    if spec.demand is not None:
+        try:
+            parts.append(predict_commerce(spec))
+        except NotApplicable as reason:
+            reasons.append(("commerce", reason))
+    if not parts:
+        if not reasons:
+            raise NotApplicable("no flow with a closed form is switched on")
+        if len(reasons) == 1:
+            raise reasons[0][1]
+        raise NotApplicable("; ".join(f"{flow}: {reason}" for flow, reason in reasons))
+    if len(parts) == 1:
+        return parts[0]
+    values: dict[str, float] = {}
+    for part in parts:
+        values.update(part.values)
+    return Prediction(" + ".join(p.model for p in parts), values)
+
+
+def _support_alone(spec: ScenarioSpec) -> None:
+    """The desk's theory needs its own arrivals only and a team of its own."""
+    if spec.demand is None:
+        return
+    contacts = spec.contacts
+    delivery = spec.delivery
+    if contacts is not None and (
+            (contacts.stockout and spec.catalog is not None)
+            or (contacts.late_delivery and delivery is not None and delivery.promise is not None)
+            or (contacts.failed_delivery and delivery is not None
+                and any(c.failed_share for c in delivery.carriers.values()))):
+        raise NotApplicable("customers of the orders flow also contact the desk")
+    if spec.fulfilment is not None and spec.support.team in {
+            s.team or spec.fulfilment.team for s in spec.fulfilment.stages}:
+        raise NotApplicable("the support team also works in fulfilment")
 
 
 def _predict_support(spec: ScenarioSpec) -> Prediction:
