@@ -7,11 +7,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 
-from simpy.events import Timeout
-
 from sim.calendar import parse_weekdays
 from sim.model.context import Context
 from sim.model.flows.shipments import AWAITING_PICKUP, IN_TRANSIT, Shipment
+from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.commerce import CarrierSpec, DeliverySpec
 from sim.units import DAY
 
@@ -54,7 +53,7 @@ class Carrier:
     def _schedule_pickup(self, index: int) -> None:
         if index < len(self._pickups):
             at = self._pickups[index]
-            Timeout(self.env, at - self.env._now, index).callbacks.append(self._pick_up)
+            call_later(self.env, at - self.env._now, self._pick_up, index)
 
     def accept(self, shipment: Shipment, now: float) -> None:
         shipment.carrier = self
@@ -65,7 +64,7 @@ class Carrier:
         else:
             self._dispatch(shipment, now)
 
-    def _pick_up(self, event: Timeout) -> None:
+    def _pick_up(self, event: Wakeup) -> None:
         now = self.env._now
         waiting, self.waiting = self.waiting, []
         for shipment in waiting:
@@ -76,17 +75,16 @@ class Carrier:
     def _dispatch(self, shipment: Shipment, now: float) -> None:
         shipment.state = IN_TRANSIT
         shipment.mark = now
-        Timeout(self.env, self._transit(), shipment).callbacks.append(self._arrive)
+        call_later(self.env, self._transit(), self._arrive, shipment)
 
-    def _arrive(self, event: Timeout) -> None:
+    def _arrive(self, event: Wakeup) -> None:
         shipment = event._value
         now = self.env._now
         self.attempts += 1
         if self.spec.failed_share and self._fail_draw() < self.spec.failed_share:
             self.failed += 1
             self.delivery.on_failed(shipment, now)
-            Timeout(self.env, self._redelivery() + self._transit(), shipment).callbacks.append(
-                self._arrive)
+            call_later(self.env, self._redelivery() + self._transit(), self._arrive, shipment)
             return
         shipment.transit += now - shipment.mark
         self.delivery.next(shipment, now)

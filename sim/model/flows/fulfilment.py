@@ -11,10 +11,9 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 
-from simpy.events import Timeout
-
 from sim.model.context import Context
 from sim.model.flows.shipments import Shipment
+from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.commerce import FulfilmentSpec, StageSpec
 from sim.units import DAY
 
@@ -102,11 +101,11 @@ class Fulfilment:
         if self.cutoff is not None and now % DAY > self.cutoff:
             hold = DAY - now % DAY
             self.held += 1
-            Timeout(self.env, hold, shipment).callbacks.append(self._release)
+            call_later(self.env, hold, self._release, shipment)
             return
         self.stages[0].accept(shipment, now)
 
-    def _release(self, event: Timeout) -> None:
+    def _release(self, event: Wakeup) -> None:
         shipment = event._value
         now = self.env._now
         shipment.cutoff += now - shipment.mark

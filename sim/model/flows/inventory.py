@@ -15,17 +15,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
-from simpy.events import Event, Timeout
 
+from sim.distributions import Constant, Distribution, Empirical, Geometric, Poisson
 from sim.metrics.level import Level
 from sim.metrics.output import Balance, FlowOutput
 from sim.model.context import Context
 from sim.model.flows.policies import make_policy, to_units
+from sim.model.wakeup import LATE, Wakeup, call_later
 from sim.random import RandomStreams
 from sim.scenario.commerce import CatalogSpec, DemandSpec, PolicySpec, SupplierSpec
 from sim.units import DAY
 
-LATE_PRIORITY = 2  # after SimPy's URGENT (0) and NORMAL (1) events at the same time
 PLOTTED = 4  # the busiest products keep stock series for plots; the rest only averages
 
 
@@ -80,6 +80,21 @@ def _assign_suppliers(shares: dict[str, float], count: int) -> list[str | None]:
         given[name] += 1
         out.append(name)
     return out
+
+
+def expected_count(dist: Distribution) -> float:
+    """Mean of the counts orders draw from `dist`: max(1, round(x)), so a draw of 0 is 1 (a
+    poisson(2) count averages 2 + e^-2, not 2). Exact for the count distributions, from a
+    fixed-seed sample of the drawn values otherwise (a private generator: no stream moves)."""
+    if isinstance(dist, Constant):
+        return float(max(1, int(round(dist.value))))
+    if isinstance(dist, Poisson):
+        return dist.avg + math.exp(-dist.avg)
+    if isinstance(dist, Geometric):
+        return dist.avg
+    values = (dist.values if isinstance(dist, Empirical)
+              else dist.sample_array(np.random.default_rng(0), 200_000))
+    return float(np.maximum(1.0, np.rint(np.asarray(values, dtype=float))).mean())
 
 
 class Line:
@@ -166,10 +181,10 @@ class Supplier:
             delivered = int(math.floor(quantity * fill))
             self.short += 1
         self.orders += 1
-        Timeout(self.env, lead, (product, quantity, delivered)).callbacks.append(self._arrive)
+        call_later(self.env, lead, self._arrive, (product, quantity, delivered))
         return quantity
 
-    def _arrive(self, event: Timeout) -> None:
+    def _arrive(self, event: Wakeup) -> None:
         product, ordered, delivered = event._value
         self._receive(product, ordered, delivered, self.env._now)
 
@@ -183,8 +198,8 @@ class Inventory:
         self.env = ctx.env
         self.backorder = backorder
         self.on_filled: Callable[[Line, float], None] = lambda line, now: None
-        lines = demand.lines_per_order.mean
-        units = demand.units_per_line.mean
+        lines = expected_count(demand.lines_per_order)
+        units = expected_count(demand.units_per_line)
         order_rate = demand.orders.rate
         self.suppliers = {name: Supplier(ctx, name, spec, self.receive)
                           for name, spec in suppliers.items()}
@@ -192,7 +207,7 @@ class Inventory:
         plotted = {plan.sku for plan in sorted(plans, key=lambda p: -p.share)[:PLOTTED]}
         self.products: list[Product] = []
         for i, plan in enumerate(plans):
-            rate = order_rate * max(lines, 1.0) * max(units, 1.0) * plan.share
+            rate = order_rate * lines * units * plan.share
             bins = (ctx.bin_width, ctx.bins if plan.sku in plotted else 0)
             product = Product(i, plan, rate, bins)
             product.supplier = self.suppliers.get(plan.supplier) if plan.supplier else None
@@ -289,13 +304,9 @@ class Inventory:
             product.replenishments += 1
 
     def _schedule_review(self, product: Product, delay: float) -> None:
-        event = Event(self.env)
-        event._ok = True
-        event._value = product
-        event.callbacks.append(self._review)
-        self.env.schedule(event, LATE_PRIORITY, delay)
+        call_later(self.env, delay, self._review, product, priority=LATE)
 
-    def _review(self, event: Event) -> None:
+    def _review(self, event: Wakeup) -> None:
         product = event._value
         quantity = product.policy.review(product.position, product.period_demand)
         product.period_demand = 0

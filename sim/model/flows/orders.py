@@ -13,7 +13,6 @@ import bisect
 from array import array
 
 import numpy as np
-from simpy.events import Timeout
 
 from sim.distributions import Exponential
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
@@ -31,6 +30,7 @@ from sim.model.flows.shipments import (
 )
 from sim.model.flows.support import INQUIRY_TARGET
 from sim.model.org.team import member_hours
+from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY
 
@@ -70,7 +70,8 @@ class Orders:
         self.contacts = contacts
         self._contact_draw = ctx.uniform("orders.contacts")
         self.open: set[Order] = set()
-        # counters: *_all include warm-up (conservation), the rest count orders placed after it
+        # counters: *_all include warm-up (conservation); placed and lost count orders placed
+        # after it; lead times, their split, on-time and revenue count orders delivered after it
         self.placed_all = self.delivered_all = self.lost_all = 0
         self.placed = self.lost = self.completed_in_window = self.on_time = self.contacts_made = 0
         self.lead_times = array("d")
@@ -101,9 +102,9 @@ class Orders:
         self._cumulative_rate += self._unit() / self.demand_multiplier
         at = self._profile.time_of(self._cumulative_rate)
         if at < self.ctx.horizon:
-            Timeout(self.env, at - now).callbacks.append(self._arrive_cb)
+            call_later(self.env, at - now, self._arrive_cb)
 
-    def _arrive(self, _event: Timeout) -> None:
+    def _arrive(self, _event: Wakeup) -> None:
         now = self.env._now
         self._schedule_next(now)
         self.place(now)
@@ -142,6 +143,7 @@ class Orders:
                                 self.contacts and self.contacts.stockout_type, now)
         if not ready and not order.waiting_lines:  # every unit was lost
             self._close(order, lost=True)
+            _release(order)
             return order
         if self.partial:
             if ready:
@@ -149,7 +151,7 @@ class Orders:
         elif not order.waiting_lines:
             self._ship(order, ready, now)
         if self.promise is not None and self.contacts and self.contacts.late_delivery:
-            Timeout(self.env, self.promise, order).callbacks.append(self._late_cb)
+            call_later(self.env, self.promise, self._late_cb, order)
         return order
 
     def _line_filled(self, line: Line, now: float) -> None:
@@ -181,18 +183,23 @@ class Orders:
         if order.open_shipments or order.waiting_lines:
             return
         self._close(order, lost=False)
-        if now >= self.ctx.warmup:
-            self.completed_in_window += 1
-            self.delivered_per_bin[int(now / self.ctx.bin_width)] += 1
-        if order.counted:
-            lead = now - order.placed_at
-            self.lead_times.append(lead)
-            for i, part in enumerate(shipment.split()):
-                self.split_sums[i] += part
-            if self.promise is not None and lead <= self.promise:
-                self.on_time += 1
-            self.revenue += sum(line.units * line.product.price for line in order.lines
-                                if line.product is not None)
+        if now < self.ctx.warmup:
+            _release(order)
+            return
+        self.completed_in_window += 1
+        self.delivered_per_bin[int(now / self.ctx.bin_width)] += 1
+        # Lead times are sampled by delivery in the window, a stationary sample. Sampling the
+        # orders placed after warm-up would keep only those delivered by the horizon: it drops
+        # the long ones still under way and biases the mean down by about var / window.
+        lead = now - order.placed_at
+        self.lead_times.append(lead)
+        for i, part in enumerate(shipment.split()):
+            self.split_sums[i] += part
+        if self.promise is not None and lead <= self.promise:
+            self.on_time += 1
+        self.revenue += sum(line.units * line.product.price for line in order.lines
+                            if line.product is not None)
+        _release(order)
 
     def _close(self, order: Order, lost: bool) -> None:
         order.done = True
@@ -211,7 +218,7 @@ class Orders:
             self.contacts_made += 1
             self.ctx.org.hand_off(SOURCE, INQUIRY_TARGET, inquiry_type)
 
-    def _late_check(self, event: Timeout) -> None:
+    def _late_check(self, event: Wakeup) -> None:
         order = event._value
         if not order.done:
             self._maybe_contact(self.contacts.late_delivery, self.contacts.late_type,
@@ -301,3 +308,10 @@ class Orders:
 
 def _unit_exponential(rng):
     return Exponential(avg=1.0).sampler(rng)
+
+
+def _release(order: Order) -> None:
+    """Break the order <-> line and order <-> shipment cycles of a finished order, so that
+    reference counting frees it at once (the run pauses the cyclic collector)."""
+    order.lines = None
+    order.shipments = None
