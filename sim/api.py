@@ -46,7 +46,7 @@ def run(
     resolved = dict(scenario.resolved)
     resolved["seed"] = seed
     resolved["replications"] = reps
-    names = list(outputs[0].metrics)
+    names = list(dict.fromkeys(n for o in outputs for n in o.metrics))  # union, in order
     metrics = {n: np.array([o.metrics.get(n, np.nan) for o in outputs]) for n in names}
     series = {n: _stack([o.series[n] for o in outputs]) for n in outputs[0].series}
     samples = {n: np.concatenate([o.samples[n] for o in outputs]) for n in outputs[0].samples}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,6 +33,24 @@ class ReplicationResult:
     notes: list[str] = field(default_factory=list)
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the model runs, and restore it after.
+
+    Entities (orders, inquiries, shipments) are freed by reference counting: flows break
+    their reference cycles when an entity finishes. The cyclic collector would only rescan
+    the long-lived objects (modules, specs, the model) again and again: about a quarter of
+    the run time of ecommerce_week (benchmarks/README.md).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class ConservationError(AssertionError):
     """A flow lost or double-counted entities: a bug in the model, never the user's fault."""
 
@@ -43,7 +64,8 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int) -> Replicat
     ctx.schedule_window_start()
     for flow in flows:
         flow.start()
-    env.run(until=spec.horizon)
+    with cyclic_gc_paused():
+        env.run(until=spec.horizon)
     now = env.now
     result = ReplicationResult(replication, {}, {}, {}, [], ctx.bin_width, 0.0)
     for flow in flows:

@@ -7,7 +7,6 @@ whichever executor runs them and in whatever order they finish.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from sim.replication import ReplicationResult, run_replication
 from sim.scenario.schema import ScenarioSpec
@@ -39,6 +38,8 @@ def run_replications(
 
 
 def _on_processes(spec, seed, reps, jobs, progress) -> list[ReplicationResult]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only when asked for
+
     results = []
     with ProcessPoolExecutor(max_workers=min(jobs, reps)) as pool:
         futures = [pool.submit(run_replication, spec, seed, rep) for rep in range(reps)]

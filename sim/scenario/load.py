@@ -18,7 +18,6 @@ from pydantic import ValidationError
 
 from sim.distributions import DistributionError, parse_distribution
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.messages import problems_from_validation
 from sim.scenario.references import check_references
 from sim.scenario.schema import ScenarioSpec
 
@@ -102,6 +101,8 @@ def _finish(
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as error:
+        from sim.scenario.messages import problems_from_validation  # only for bad input
+
         found = problems_from_validation(error, data)
         raise ScenarioError([_locate(p, where, main_source) for p in found]) from None
     found, warnings = check_references(spec, data)

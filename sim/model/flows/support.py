@@ -37,7 +37,10 @@ class Inquiry:
 class SupportDesk:
     """Answers inquiries with the members of one team (a `Pool` handler)."""
 
-    def __init__(self, ctx: Context, spec: SupportSpec) -> None:
+    def __init__(self, ctx: Context, spec: SupportSpec, raised_types: tuple[str, ...] = ()
+                 ) -> None:
+        """`raised_types`: inquiry types other flows may raise (so every replication reports
+        them, with 0 arrivals when none came)."""
         self.ctx = ctx
         self.spec = spec
         self.env = ctx.env
@@ -50,6 +53,9 @@ class SupportDesk:
         self._levels = sorted({t.priority for t in spec.inquiry_types.values()} | {1})
         for name in spec.inquiry_types or {"general": None}:
             self._add_kind(name)
+        for name in raised_types:
+            if name not in self.kinds:
+                self._add_kind(name)
         self.pool.ensure_priorities(len(self._levels))
         shares = [t.share for t in spec.inquiry_types.values()] or [1.0]
         self._share_kinds = [i for i, s in enumerate(shares) if s > 0]
