@@ -88,6 +88,7 @@ class Fulfilment:
             if stage_spec.rework:
                 stage.rework_to = names.index(stage_spec.rework.to)
         self.cutoff = spec.cutoff
+        self._held: list[Shipment] = []  # ready after the cut-off, waiting for midnight
         self.waits = array("d")  # per shipment, total time waiting for members (counted)
         self.in_progress = 0
         self.held = 0
@@ -99,17 +100,21 @@ class Fulfilment:
     def accept(self, shipment: Shipment, now: float) -> None:
         self.in_progress += 1
         if self.cutoff is not None and now % DAY > self.cutoff:
-            hold = DAY - now % DAY
+            # held until midnight: everything held today is released by one wake-up
             self.held += 1
-            call_later(self.env, hold, self._release, shipment)
+            if not self._held:
+                call_later(self.env, DAY - now % DAY, self._release)
+            self._held.append(shipment)
             return
         self.stages[0].accept(shipment, now)
 
-    def _release(self, event: Wakeup) -> None:
-        shipment = event._value
+    def _release(self, _event: Wakeup) -> None:
         now = self.env._now
-        shipment.cutoff += now - shipment.mark
-        self.stages[0].accept(shipment, now)
+        held, self._held = self._held, []
+        first = self.stages[0]
+        for shipment in held:
+            shipment.cutoff += now - shipment.mark
+            first.accept(shipment, now)
 
     def stage_done(self, index: int, shipment: Shipment, now: float) -> None:
         if index + 1 < len(self.stages):

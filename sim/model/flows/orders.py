@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from collections import deque
 
 import numpy as np
 
@@ -83,6 +84,7 @@ class Orders:
         self.delivered_per_bin = [0] * bins
         self._arrive_cb = self._arrive
         self._late_cb = self._late_check
+        self._due: deque[Order] = deque()  # orders whose promise may still run out, by due time
 
     # --- arrivals ----------------------------------------------------------------------------
 
@@ -151,7 +153,9 @@ class Orders:
         elif not order.waiting_lines:
             self._ship(order, ready, now)
         if self.promise is not None and self.contacts and self.contacts.late_delivery:
-            call_later(self.env, self.promise, self._late_cb, order)
+            self._due.append(order)
+            if len(self._due) == 1:  # nobody else is waiting for a check
+                call_later(self.env, self.promise, self._late_cb)
         return order
 
     def _line_filled(self, line: Line, now: float) -> None:
@@ -218,11 +222,22 @@ class Orders:
             self.contacts_made += 1
             self.ctx.org.hand_off(SOURCE, INQUIRY_TARGET, inquiry_type)
 
-    def _late_check(self, event: Wakeup) -> None:
-        order = event._value
+    def _late_check(self, _event: Wakeup) -> None:
+        """The promise of the oldest unchecked order runs out now.
+
+        The promise is the same for every order, so due times come in the order orders were
+        placed: one wake-up at a time, for the oldest order not yet delivered, and orders
+        delivered in time leave the queue without an event of their own.
+        """
+        now = self.env._now
+        due = self._due
+        order = due.popleft()
         if not order.done:
-            self._maybe_contact(self.contacts.late_delivery, self.contacts.late_type,
-                                self.env._now)
+            self._maybe_contact(self.contacts.late_delivery, self.contacts.late_type, now)
+        while due and due[0].done:
+            due.popleft()
+        if due:
+            call_later(self.env, due[0].placed_at + self.promise - now, self._late_cb)
 
     def _delivery_failed(self, shipment: Shipment, now: float) -> None:
         if self.contacts:
