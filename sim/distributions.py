@@ -341,10 +341,9 @@ class Normal(Distribution):
 
 
 @dataclass(frozen=True)
-class Lognormal(Distribution):
-    """Lognormal whose values (not their logs) have mean ``avg`` and standard deviation ``sd``."""
+class _MeanSd(Distribution):
+    """A distribution given by the mean ``avg`` and standard deviation ``sd`` of its values."""
 
-    kind: ClassVar[str] = "lognormal"
     avg: float
     sd: float
 
@@ -352,6 +351,27 @@ class Lognormal(Distribution):
         super().__post_init__()
         self._check("avg", positive=True)
         self._check("sd")
+
+    @property
+    def mean(self) -> float:
+        return self.avg
+
+    @property
+    def variance(self) -> float:
+        return self.sd * self.sd
+
+    def describe(self) -> str:
+        return f"{self.kind}(mean {self._human(self.avg)}, sd {self._human(self.sd)})"
+
+    def to_config(self) -> str:
+        return f"{self.kind}({self._text(self.avg)}, {self._text(self.sd)})"
+
+
+@dataclass(frozen=True)
+class Lognormal(_MeanSd):
+    """Lognormal whose values (not their logs) have mean ``avg`` and standard deviation ``sd``."""
+
+    kind: ClassVar[str] = "lognormal"
 
     @property
     def log_params(self) -> tuple[float, float]:
@@ -359,45 +379,16 @@ class Lognormal(Distribution):
         sigma2 = math.log1p((self.sd / self.avg) ** 2)
         return math.log(self.avg) - sigma2 / 2.0, math.sqrt(sigma2)
 
-    @property
-    def mean(self) -> float:
-        return self.avg
-
-    @property
-    def variance(self) -> float:
-        return self.sd * self.sd
-
     def sample_array(self, rng: np.random.Generator, n: int) -> np.ndarray:
         mu, sigma = self.log_params
         return rng.lognormal(mu, sigma, n)
 
-    def describe(self) -> str:
-        return f"lognormal(mean {self._human(self.avg)}, sd {self._human(self.sd)})"
-
-    def to_config(self) -> str:
-        return f"lognormal({self._text(self.avg)}, {self._text(self.sd)})"
-
 
 @dataclass(frozen=True)
-class Gamma(Distribution):
+class Gamma(_MeanSd):
     """Gamma with mean ``avg`` and standard deviation ``sd`` (shape = mean^2/sd^2)."""
 
     kind: ClassVar[str] = "gamma"
-    avg: float
-    sd: float
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self._check("avg", positive=True)
-        self._check("sd")
-
-    @property
-    def mean(self) -> float:
-        return self.avg
-
-    @property
-    def variance(self) -> float:
-        return self.sd * self.sd
 
     def sample_array(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.sd == 0:  # shape would be infinite: the limit is the constant
@@ -405,12 +396,6 @@ class Gamma(Distribution):
         shape = (self.avg / self.sd) ** 2
         scale = self.sd * self.sd / self.avg
         return rng.gamma(shape, scale, n)
-
-    def describe(self) -> str:
-        return f"gamma(mean {self._human(self.avg)}, sd {self._human(self.sd)})"
-
-    def to_config(self) -> str:
-        return f"gamma({self._text(self.avg)}, {self._text(self.sd)})"
 
 
 @dataclass(frozen=True)

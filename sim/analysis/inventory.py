@@ -121,19 +121,7 @@ def rq_poisson_constant_lead(
         raise ValueError(f"order_quantity must be >= 1, got {q}")
     m = rate * lead_time
     on, back, out = _position_average(r + 1, r + q, m)
-    if r < 0:
-        csl = 0.0
-    elif m == 0.0:
-        csl = 1.0
-    else:
-        csl = float(special.pdtr(r, m))
-    return InventoryTheory(
-        fill_rate=1.0 - out,
-        on_hand=on,
-        backorders=back,
-        stockout_share=out,
-        cycle_service_level=csl,
-    )
+    return _theory(on, back, out, _cycle_service_level(r, m))
 
 
 def ss_poisson_constant_lead(rate: float, lead_time: float, s: int, S: int) -> InventoryTheory:
@@ -187,19 +175,7 @@ def base_stock_periodic(
         out = 1.0 - float(g.sum()) / width
     out = min(max(out, 0.0), 1.0)
     back = max(on - (s_level - mean_demand), 0.0)
-    if s_level < 0:
-        csl = 0.0
-    elif m2 == 0.0:
-        csl = 1.0
-    else:
-        csl = float(special.pdtr(s_level, m2))
-    return InventoryTheory(
-        fill_rate=1.0 - out,
-        on_hand=on,
-        backorders=back,
-        stockout_share=out,
-        cycle_service_level=csl,
-    )
+    return _theory(on, back, out, _cycle_service_level(s_level, m2))
 
 
 # ----------------------------------------------------------------------------- one-off buys
@@ -239,3 +215,17 @@ def bullwhip_lower_bound(lead_time: float, periods: int) -> float:
     if p < 1:
         raise ValueError(f"periods must be >= 1, got {p}")
     return 1.0 + 2.0 * lead / p + 2.0 * lead * lead / (p * p)
+
+
+def _cycle_service_level(level: float, lead_demand_mean: float) -> float:
+    """P(demand over the protection interval <= level), Poisson demand."""
+    if level < 0:
+        return 0.0
+    if lead_demand_mean == 0.0:
+        return 1.0
+    return float(special.pdtr(level, lead_demand_mean))
+
+
+def _theory(on: float, back: float, out: float, csl: float) -> InventoryTheory:
+    return InventoryTheory(fill_rate=1.0 - out, on_hand=on, backorders=back,
+                           stockout_share=out, cycle_service_level=csl)

@@ -40,15 +40,9 @@ def run_replications(
 def _on_processes(spec, seed, reps, jobs, progress) -> list[ReplicationResult]:
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only when asked for
 
-    results = []
     with ProcessPoolExecutor(max_workers=min(jobs, reps)) as pool:
         futures = [pool.submit(run_replication, spec, seed, rep) for rep in range(reps)]
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            if progress:
-                progress(result)
-    return results
+        return _gather(as_completed(futures), progress)
 
 
 def _on_dask(spec, seed, reps, scheduler, progress) -> list[ReplicationResult]:
@@ -65,14 +59,19 @@ def _on_dask(spec, seed, reps, scheduler, progress) -> list[ReplicationResult]:
     try:
         futures = client.map(run_replication, [spec] * reps, [seed] * reps, range(reps),
                              pure=False)
-        results = []
-        for future in dask_completed(futures):
-            result = future.result()
-            results.append(result)
-            if progress:
-                progress(result)
-        return results
+        return _gather(dask_completed(futures), progress)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _gather(finished, progress: Progress | None) -> list[ReplicationResult]:
+    """Results of futures in the order they finish, reporting each to `progress`."""
+    results = []
+    for future in finished:
+        result = future.result()
+        results.append(result)
+        if progress:
+            progress(result)
+    return results

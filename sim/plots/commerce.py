@@ -23,6 +23,7 @@ from sim.plots.timeseries import (
     TimeAxis,
     bin_edges,
     horizon_of,
+    minutes_of,
     plot_levels,
     plot_rates,
     spread,
@@ -65,18 +66,6 @@ def _replications(results: Any, name: str) -> str:
     count = len(np.atleast_2d(results.series[name])) if name in results.series \
         else results.replications
     return f"mean of {count} replications" if count != 1 else "1 replication"
-
-
-def _minutes(value: Any) -> float | None:
-    """A duration from the resolved scenario (minutes, or text with a unit), else None."""
-    from sim.units import UnitError, parse_duration
-
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    try:
-        return parse_duration(value)
-    except UnitError:
-        return None
 
 
 def _time_axis(results: Any, name: str) -> tuple[TimeAxis, float | None]:
@@ -150,7 +139,7 @@ def plot_orders_lead_time(results: Any, ax: Axes | None = None) -> Axes:
     percentiles = {key: metric_mean(results, f"orders.lead_time.{key}")
                    for key in ("p50", "p90", "p99")}
     sample = np.asarray(results.samples.get("orders.lead_time", np.empty(0)), dtype=float)
-    promise = _minutes(((getattr(results, "resolved", None) or {}).get("delivery") or {})
+    promise = minutes_of(((getattr(results, "resolved", None) or {}).get("delivery") or {})
                        .get("promise"))
     typical = percentiles["p90"]
     if not np.isfinite(typical):
