@@ -49,10 +49,15 @@ class Results:
         metrics = {}
         for name, values in self.metrics.items():
             mean, low, high = mean_ci(values)
+            unit = metric_unit(name)
+            # every metric orgsim reports is >= 0, and shares <= 1: truncating the interval to
+            # what the metric can be keeps its coverage at least 95%
+            if low is not None:
+                low, high = max(low, 0.0), (min(high, 1.0) if unit == "share" else high)
             metrics[name] = {
                 "mean": _json_float(mean),
                 "ci95": [low, high] if low is not None else None,
-                "unit": metric_unit(name),
+                "unit": unit,
             }
         return {"scenario": self.scenario_name, "seed": self.seed,
                 "replications": self.replications, "metrics": metrics,
