@@ -213,8 +213,8 @@ def daily_steps(profile: dict[str, float] | None) -> tuple[tuple[float, float], 
         return ((0.0, 1.0),)
     steps = sorted((parse_clock(k) % DAY, float(v)) for k, v in profile.items())
     for _, weight in steps:
-        if weight < 0 or math.isnan(weight):
-            raise UnitError(f"profile weights must be >= 0, got {weight}")
+        if not 0 <= weight < math.inf:
+            raise UnitError(f"profile weights must be finite and >= 0, got {weight}")
     if steps[0][0] > 0:
         steps.insert(0, (0.0, steps[-1][1]))
     if all(w == 0 for _, w in steps):
@@ -229,8 +229,8 @@ def weekly_weights(profile: dict[str, float] | None) -> tuple[float, ...]:
     weights = [1.0] * 7
     for name, weight in profile.items():
         weight = float(weight)
-        if weight < 0 or math.isnan(weight):
-            raise UnitError(f"weekday weights must be >= 0, got {weight}")
+        if not 0 <= weight < math.inf:
+            raise UnitError(f"weekday weights must be finite and >= 0, got {weight}")
         weights[_day_index(str(name))] = weight
     if sum(weights) == 0:
         raise UnitError("a weekly profile needs at least one positive weight")

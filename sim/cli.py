@@ -93,9 +93,14 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
     total = reps or loaded.spec.replications
     with click.progressbar(length=total, label=f"{loaded.name}: replications",
                            file=sys.stderr) as bar:
-        results = run_scenario(loaded, reps=reps, seed=seed, jobs=jobs,
-                               dask_scheduler=dask_scheduler,
-                               progress=lambda _result: bar.update(1))
+        try:
+            results = run_scenario(loaded, reps=reps, seed=seed, jobs=jobs,
+                                   dask_scheduler=dask_scheduler,
+                                   progress=lambda _result: bar.update(1))
+        except (RuntimeError, OSError) as error:
+            if dask_scheduler is None:
+                raise  # not the user's doing: a bug worth its traceback
+            _fail([f"--dask {dask_scheduler}: {error}"])
     try:
         results.save(target, plots=not no_plots)
     except OutputError as error:
@@ -168,6 +173,12 @@ def check(reps, seed, cases) -> None:
     """Run the bundled validation scenarios against queueing and inventory theory."""
     from sim.check import render_rows, run_checks
 
+    folder = bundled_scenarios_dir() / "validation"
+    known = sorted(p.stem for p in folder.glob("*.yaml"))
+    unknown = [case for case in cases if case not in known]
+    if unknown:
+        _fail([f"unknown validation case {', '.join(map(repr, unknown))}; the cases are: "
+               f"{', '.join(known)}"])
     rows = run_checks(bundled_scenarios_dir() / "validation", reps=reps, seed=seed,
                       only=cases, progress=lambda text: click.echo(text, err=True))
     click.echo(render_rows(rows))

@@ -14,6 +14,7 @@ from simpy import Environment
 from sim.metrics.output import Balance
 from sim.model.build import build_flows
 from sim.model.context import Context
+from sim.model.org.team import member_hours
 from sim.random import RandomStreams
 from sim.scenario.schema import ScenarioSpec
 
@@ -51,6 +52,12 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def staff_cost(spec: ScenarioSpec) -> float:
+    """Cost of the members' hours on shift in the observed window, over all teams."""
+    return sum(member_hours(team, spec.warmup, spec.horizon) * team.cost_per_hour
+               for team in spec.teams.values())
+
+
 class ConservationError(AssertionError):
     """A flow lost or double-counted entities: a bug in the model, never the user's fault."""
 
@@ -74,6 +81,9 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int) -> Replicat
         result.series.update(output.series)
         result.samples.update(output.samples)
         result.balances.extend(output.balances)
+    if spec.teams:
+        result.metrics["cost.staff"] = staff_cost(spec)
+    result.balances.append(ctx.org.balance())
     broken = [str(b) for b in result.balances if not b.holds]
     if broken:
         raise ConservationError("conservation does not hold: " + "; ".join(broken))

@@ -107,8 +107,10 @@ class Results:
         """
         target = Path(directory)
         check_output_dir(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        except OSError as error:
+            raise OutputError(f"cannot write results beside {target}: {error}") from None
         staging.chmod(0o755)  # mkdtemp makes it private; results are for sharing
         try:
             self._write(staging, plots)
@@ -169,12 +171,24 @@ class Results:
 
 
 def check_output_dir(target: Path) -> None:
-    if target.exists() and not (target / MARKER).is_file():
-        if target.is_dir() and not any(target.iterdir()):
-            return
+    """Refuse, before any work, a folder orgsim must not replace or cannot write."""
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target} is a file, not a folder; choose another --out folder")
+    if target.exists() and not (target / MARKER).is_file() and any(target.iterdir()):
         raise OutputError(
             f"{target} exists and does not hold an earlier orgsim result; "
             "choose another --out folder or remove it")
+    blocking = next((p for p in [target.parent, *target.parent.parents]
+                     if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{blocking} is a file, so {target} cannot be made")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.mkdtemp(prefix=f".{target.name}.probe.", dir=target.parent)
+        os.rmdir(probe)
+    except OSError as error:
+        raise OutputError(f"cannot write results beside {target}: {error.strerror or error}"
+                          ) from None
 
 
 def _json_float(value: float) -> float | None:

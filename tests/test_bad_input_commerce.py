@@ -78,6 +78,15 @@ CASES = {
     "stockout policy misspelt": (
         ("suppliers:", "stockout: backorders\nsuppliers:"),
         "line 13", "stockout", "'backorder'"),
+    "support and warehouse share a team": (
+        ("support:\n  handle_time", "support:\n  team: warehouse\n  handle_time"),
+        "line 24", "support.team", "a team works one flow"),
+    "pickup at 24:00": (
+        ("transit_time: 1d}", "transit_time: 1d, pickups: ['24:00']}"),
+        "line 21", "delivery.carriers.post.pickups", "write 00:00"),
+    "infinite price": (
+        ("initial_stock: 10", "initial_stock: 10\n    price: .inf"),
+        "line 11", "catalog.0.price", "finite"),
     "unknown key in a product": (
         ("initial_stock: 10", "initial_stok: 10"),
         "line 10", "catalog.0.initial_stok", "did you mean 'initial_stock'"),

@@ -285,3 +285,27 @@ def test_run_into_an_empty_folder(runner, write_scenario, tiny_text, tmp_path):
     (tmp_path / "out").mkdir()
     _run(runner, path, tmp_path / "out", "--reps", "1")
     assert (tmp_path / "out" / "summary.json").is_file()
+
+
+def test_saved_scenario_inlines_empirical_data_of_both_kinds(runner, write_scenario, tmp_path):
+    """Counts and durations from CSV files are inlined as what they are, and rerun the same."""
+    (tmp_path / "handle.csv").write_text("minutes\n2\n3\n4\n")
+    (tmp_path / "lines.csv").write_text("h\n1\n2\n")  # a header that looks like a unit
+    scenario = write_scenario(tmp_path, """\
+        name: empirical-both
+        horizon: 2d
+        replications: 2
+        teams: {warehouse: {members: 3}, support: {members: 2}}
+        demand: {orders: 100/d, lines_per_order: empirical(lines.csv)}
+        fulfilment: {stages: [{name: pick, time_per_order: exp(5m)}]}
+        support: {arrivals: 10/h, handle_time: empirical(handle.csv)}
+        """)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert runner.invoke(cli, ["run", str(scenario), "--out", str(first), "--no-plots"]
+                         ).exit_code == 0
+    result = runner.invoke(cli, ["run", str(first / "scenario.yaml"), "--out", str(second),
+                                 "--no-plots"])
+    assert result.exit_code == 0, result.output
+    a = json.loads((first / "summary.json").read_text())["metrics"]
+    b = json.loads((second / "summary.json").read_text())["metrics"]
+    assert a == b

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-DURATION_WORDS = ("wait", "lead_time", "time_split", "response", "resolve", "transit")
-SHARE_WORDS = ("_share", "service_level", "utilisation", "fill_rate", "on_time")
-MONEY_PREFIXES = ("cost.", "revenue")
+DURATION_STATS = {"wait", "wait_all", "lead_time"}  # their .mean/.p50/.p90/.p99 are minutes
+SHARES = {"service_level", "utilisation", "fill_rate"}
+STATISTICS = {"mean", "p50", "p90", "p99"}
 
 
 def metric_unit(name: str) -> str:
-    """'min' for durations, 'share' for proportions, '/d' for daily rates, else a count unit."""
-    if name.startswith(MONEY_PREFIXES):
+    """'min' for durations, 'share' for proportions, '/d' for daily rates, 'money', or a count
+    unit. Decided from the structure of the name (its last segments), never from words that
+    a user's own names (inquiry types, stages, SKUs) in the middle of it could contain."""
+    parts = name.split(".")
+    last = parts[-1]
+    if parts[0] == "cost" or name == "revenue":
         return "money"
-    if name.endswith("_per_day"):
+    if last.endswith("_per_day"):
         return "/d"
-    if any(word in name for word in SHARE_WORDS):
+    if last.endswith("_share") or last in SHARES:
         return "share"
-    if any(word in name for word in DURATION_WORDS):
+    if len(parts) >= 2 and parts[-2] == "time_split":
         return "min"
-    if name.startswith("inventory."):
+    if len(parts) >= 2 and last in STATISTICS and parts[-2] in DURATION_STATS:
+        return "min"
+    if parts[0] == "inventory":
         return "units"
     return "items"
 

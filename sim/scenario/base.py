@@ -18,7 +18,7 @@ class Spec(BaseModel):
     # defer_build: the schemas are built once, at the first validation, instead of once per
     # class at import (and again inside each parent): a quarter of orgsim's start-up.
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True,
-                              defer_build=True)
+                              defer_build=True, allow_inf_nan=False)
 
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sim.distributions import DistributionError, parse_distribution
+from sim.distributions import parse_distribution
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.references import check_references
 from sim.scenario.schema import ScenarioSpec
@@ -353,21 +353,23 @@ def _absolutise_value(value: str, base_dir: Path) -> str:
     return value
 
 
-def _inline_empirical(data: Any) -> Any:
+# fields whose distributions draw plain numbers; every other distribution draws durations
+NUMBER_FIELDS = {"lines_per_order", "units_per_line", "short_fill", "price"}
+
+
+def _inline_empirical(data: Any, key: str | None = None) -> Any:
     """A copy of `data` with empirical file references replaced by their values inline."""
     if isinstance(data, dict):
         if data.get("dist") == "empirical" and "file" in data:
-            return _inline_one(data)
-        return {k: _inline_empirical(v) for k, v in data.items()}
+            return _inline_one(data, key)
+        return {k: _inline_empirical(v, k) for k, v in data.items()}
     if isinstance(data, list):
-        return [_inline_empirical(v) for v in data]
+        return [_inline_empirical(v, key) for v in data]
     if isinstance(data, str) and data.strip().startswith("empirical("):
-        return _inline_one(data)
+        return _inline_one(data, key)
     return data
 
 
-def _inline_one(value: Any) -> Any:
-    try:
-        return parse_distribution(value, quantity="duration").to_config()
-    except DistributionError:
-        return parse_distribution(value, quantity="number").to_config()
+def _inline_one(value: Any, key: str | None) -> Any:
+    quantity = "number" if key in NUMBER_FIELDS else "duration"
+    return parse_distribution(value, quantity=quantity).to_config()

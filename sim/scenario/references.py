@@ -34,6 +34,9 @@ def check_references(spec: ScenarioSpec, data: dict | None = None
             f"must be shorter than the horizon ({format_duration(spec.horizon)})", ("warmup",)))
     if spec.horizon <= 0:
         problems.append(Problem("must be longer than 0", ("horizon",)))
+    if spec.support is None and spec.demand is None:
+        problems.append(Problem("nothing to simulate: add a 'support' or a 'demand' section",
+                                ()))
     if spec.support is not None:
         _check_support(spec, spec.support, problems, warnings)
     problems += check_commerce(spec, data or {}, unknown_name)

@@ -124,6 +124,10 @@ def _check_fulfilment(spec: ScenarioSpec, unknown_name, add) -> None:
             add(Problem("needs time_per_order, time_per_line or both", (*path, "time_per_order")))
     if default_used and fulfilment.team not in spec.teams:
         add(Problem(unknown_name("team", fulfilment.team, teams), ("fulfilment", "team")))
+    used = {stage.team or fulfilment.team for stage in fulfilment.stages}
+    if spec.support is not None and spec.support.team in used:
+        add(Problem(f"team '{spec.support.team}' answers support and works in fulfilment: a "
+                    "team works one flow (give the desk its own team)", ("support", "team")))
     for i, stage in enumerate(fulfilment.stages):
         if stage.rework is None:
             continue
@@ -143,6 +147,9 @@ def _check_delivery(spec: ScenarioSpec, add) -> None:
             add(Problem(f"the carrier shares must sum to 1, they sum to {total:.6g}",
                         ("delivery", "carriers")))
     for name, carrier in carriers.items():
+        if any(t >= 24 * 60 for t in carrier.pickups):
+            add(Problem("a pickup at 24:00 belongs to the next day: write 00:00",
+                        ("delivery", "carriers", name, "pickups")))
         try:
             parse_weekdays(carrier.pickup_days)
         except UnitError as error:

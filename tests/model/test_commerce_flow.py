@@ -397,3 +397,29 @@ def test_days_of_cover_use_the_units_orders_really_draw():
     result = run_replication(sim.scenario_from_dict(data).spec, seed=1, replication=0)
     stock = next(b for b in result.balances if b.name.startswith("stock"))
     assert stock.total == round(10 * 100 * (2 + math.exp(-2)))
+
+
+def test_each_kind_of_contact_has_its_own_stream():
+    """Common random numbers: changing how many failed deliveries bring a contact must not
+    move which stock-outs bring one."""
+    def shop(failed_share: float) -> dict:
+        return sim.scenario_from_dict({
+            "name": "contacts", "horizon": "6d", "warmup": "1d", "seed": 9,
+            "teams": {"support": {"members": 3}},
+            "demand": {"orders": "300/d"},
+            "catalog": [{"sku": "A", "initial_stock": 100, "supplier": "s",
+                         "policy": {"type": "rQ", "reorder_point": 50, "order_quantity": 300}}],
+            "suppliers": {"s": {"lead_time": "const(2d)"}},
+            "delivery": {"carriers": {"post": {"transit_time": "const(1d)", "failed_share": 0.3,
+                                               "redelivery_delay": "const(1d)"}}},
+            "contacts": {"stockout": 0.5, "failed_delivery": failed_share},
+            "support": {"handle_time": "exp(3m)"},
+        })
+
+    with_failed = sim.run(shop(0.5), reps=2)
+    without = sim.run(shop(0.0), reps=2)
+    stockouts = "support.type.out_of_stock.arrivals_per_day"
+    assert with_failed[stockouts] > 0
+    assert with_failed[stockouts] == without[stockouts]
+    assert with_failed["support.type.where_is_my_order.arrivals_per_day"] > 0
+    assert "support.type.where_is_my_order.arrivals_per_day" not in without.metrics

@@ -118,3 +118,18 @@ def test_coming_on_shift_starts_queued_work():
     assert starts(handler.log) == {"a": 4.0, "b": 7.0}
     # queue: one item on [0, 1), two on [1, 4), one on [4, 7)
     assert pool.queue.integral(100.0) == 1 * 1 + 2 * 3 + 1 * 3
+
+
+def test_member_coming_on_shift_works_while_a_colleague_finishes_overtime():
+    """One member on until 60, another from 90; jobs take 120. The second member starts the
+    queued job at 90, while the first is still finishing hers after the end of her shift."""
+    env, pool = make_pool(1)
+    handler = Recorder(120.0)
+    at(env, 10.0, lambda: pool.submit(handler, Item("first")))
+    at(env, 20.0, lambda: pool.submit(handler, Item("second")))
+    at(env, 60.0, lambda: pool.change_members(-1))
+    at(env, 90.0, lambda: pool.change_members(+1))
+    env.run(until=400)
+    assert starts(handler.log) == {"first": 10.0, "second": 90.0}
+    # present: 1 on [0, 90), 2 on [90, 130) (the first finishes overtime at 130), then 1
+    assert pool.present_level.integral(400.0) == 1 * 90 + 2 * 40 + 1 * 270

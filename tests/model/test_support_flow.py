@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -26,8 +28,8 @@ def test_conservation_holds_exactly_with_shifts_abandonment_and_profile():
     spec = scenario(arrivals={"rate": "30/h", "daily_profile": {"00:00": 0.2, "09:00": 2}}).spec
     for rep in range(3):
         result = run_replication(spec, seed=11, replication=rep)
-        (balance,) = result.balances
-        assert balance.holds, str(balance)
+        balance = next(b for b in result.balances if b.name == "support inquiries")
+        assert all(b.holds for b in result.balances), [str(b) for b in result.balances]
         assert balance.total > 1000
         # nobody is on shift 22:00-06:00, so someone is always left waiting or abandoning
         assert balance.parts["abandoned"] > 0
@@ -60,7 +62,8 @@ def test_warmup_arrivals_are_not_counted():
     per_day = result.metrics["support.arrivals_per_day"]
     # one counted day at 1440 arrivals a day: Poisson, sd 38
     assert abs(per_day - 1440) < 5 * 38
-    assert result.balances[0].total > per_day * 1.5  # the warm-up day exists, uncounted
+    inquiries = next(b for b in result.balances if b.name == "support inquiries")
+    assert inquiries.total > per_day * 1.5  # the warm-up day exists, uncounted
 
 
 def test_profile_shapes_arrivals_and_keeps_the_mean_rate():
@@ -130,3 +133,17 @@ def test_jobs_give_the_same_numbers_as_serial():
     parallel = sim.run(scenario(), reps=3, jobs=2)
     assert serial.summary_dict()["metrics"] == parallel.summary_dict()["metrics"]
 
+
+
+def test_staff_cost_for_a_desk_alone():
+    """cost.staff is the members' hours on shift in the window times their rate, flows or not:
+    support_desk has 8 agents for 8 h and 7 for 8 h every day at 32 an hour, for a week."""
+    results = sim.run(sim.load_scenario(
+        Path(__file__).resolve().parents[2] / "scenarios" / "support_desk.yaml"), reps=1)
+    assert results["cost.staff"] == pytest.approx((8 * 8 + 7 * 8) * 7 * 32)
+
+
+def test_no_flow_is_an_error():
+    with pytest.raises(sim.ScenarioError, match="nothing to simulate"):
+        sim.scenario_from_dict({"name": "empty", "horizon": "1d",
+                                "teams": {"support": {"members": 1}}})

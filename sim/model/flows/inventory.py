@@ -136,7 +136,7 @@ class Product:
         self.demanded = 0  # units demanded by counted orders
         self.from_stock = 0  # of those, served from stock on hand at once
         self.lost = 0  # of those, lost (stock-out policy 'lost')
-        self.replenishments = 0
+        self.replenishments = 0  # orders to the supplier in the observed window
         self.policy = None
         self.supplier: Supplier | None = None
 
@@ -301,18 +301,20 @@ class Inventory:
         quantity = product.policy.order(product.position)
         if quantity > 0 and product.supplier is not None:
             product.on_order += product.supplier.place(product, quantity)
-            product.replenishments += 1
+            product.replenishments += self.env._now >= self.ctx.warmup
 
     def _schedule_review(self, product: Product, delay: float) -> None:
         call_later(self.env, delay, self._review, product, priority=LATE)
 
     def _review(self, event: Wakeup) -> None:
         product = event._value
-        quantity = product.policy.review(product.position, product.period_demand)
+        # the review at time 0 closes no period: nothing to learn demand from yet
+        period_demand = product.period_demand if self.env._now > 0 else None
+        quantity = product.policy.review(product.position, period_demand)
         product.period_demand = 0
         if quantity > 0:
             product.on_order += product.supplier.place(product, quantity)
-            product.replenishments += 1
+            product.replenishments += self.env._now >= self.ctx.warmup
         next_at = self.env._now + product.policy.review_period
         if next_at < self.ctx.horizon:
             self._schedule_review(product, product.policy.review_period)
@@ -332,7 +334,7 @@ class Inventory:
                                                        for p in products])),
             "inventory.lost_sales": float(sum(p.lost for p in products)),
             "inventory.replenishments_per_day": sum(p.replenishments for p in products)
-            / (self.ctx.horizon / DAY),
+            / ((self.ctx.horizon - self.ctx.warmup) / DAY),
         }
         for product in sorted(products, key=lambda p: -p.share)[:PLOTTED]:
             series = product.on_hand_level.series(now)

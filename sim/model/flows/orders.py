@@ -30,7 +30,6 @@ from sim.model.flows.shipments import (
     Shipment,
 )
 from sim.model.flows.support import INQUIRY_TARGET
-from sim.model.org.team import member_hours
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY
@@ -69,7 +68,9 @@ class Orders:
         self.promise = spec.delivery.promise if spec.delivery else None
         contacts = spec.contacts if spec.support is not None else None
         self.contacts = contacts
-        self._contact_draw = ctx.uniform("orders.contacts")
+        # one stream per kind of contact, so changing one share moves no other draws
+        self._contact_draws = {kind: ctx.uniform(f"orders.contacts.{kind}")
+                               for kind in ("stockout", "late", "failed")}
         self.open: set[Order] = set()
         # counters: *_all include warm-up (conservation); placed and lost count orders placed
         # after it; lead times, their split, on-time and revenue count orders delivered after it
@@ -141,7 +142,7 @@ class Orders:
                 ready.append(line)
             order.lines.append(line)
         if order.short:
-            self._maybe_contact(self.contacts and self.contacts.stockout,
+            self._maybe_contact("stockout", self.contacts and self.contacts.stockout,
                                 self.contacts and self.contacts.stockout_type, now)
         if not ready and not order.waiting_lines:  # every unit was lost
             self._close(order, lost=True)
@@ -217,8 +218,9 @@ class Orders:
 
     # --- contacts to support -----------------------------------------------------------------
 
-    def _maybe_contact(self, share: float | None, inquiry_type: str | None, now: float) -> None:
-        if share and self._contact_draw() < share:
+    def _maybe_contact(self, kind: str, share: float | None, inquiry_type: str | None,
+                       now: float) -> None:
+        if share and self._contact_draws[kind]() < share:
             self.contacts_made += 1
             self.ctx.org.hand_off(SOURCE, INQUIRY_TARGET, inquiry_type)
 
@@ -233,7 +235,8 @@ class Orders:
         due = self._due
         order = due.popleft()
         if not order.done:
-            self._maybe_contact(self.contacts.late_delivery, self.contacts.late_type, now)
+            self._maybe_contact("late", self.contacts.late_delivery, self.contacts.late_type,
+                                now)
         while due and due[0].done:
             due.popleft()
         if due:
@@ -241,7 +244,8 @@ class Orders:
 
     def _delivery_failed(self, shipment: Shipment, now: float) -> None:
         if self.contacts:
-            self._maybe_contact(self.contacts.failed_delivery, self.contacts.failed_type, now)
+            self._maybe_contact("failed", self.contacts.failed_delivery,
+                                self.contacts.failed_type, now)
 
     # --- results -----------------------------------------------------------------------------
 
@@ -288,7 +292,6 @@ class Orders:
 
     def _money(self, now: float) -> dict[str, float]:
         costs = self.spec.costs
-        ctx = self.ctx
         holding = backorder_days = lost_value = 0.0
         if self.inventory:
             for p in self.inventory.products:
@@ -297,12 +300,9 @@ class Orders:
                 penalty = (costs.lost_sale_penalty if costs.lost_sale_penalty is not None
                            else max(p.price - p.unit_cost, 0.0))
                 lost_value += p.lost * penalty
-        staff = sum(member_hours(self.spec.teams[name], ctx.warmup, ctx.horizon)
-                    * self.spec.teams[name].cost_per_hour for name in self.spec.teams)
         return {
             "cost.holding": holding * costs.holding_rate / 365.0,
             "cost.shortage": backorder_days * costs.backorder_per_unit_day + lost_value,
-            "cost.staff": staff,
             "revenue": self.revenue,
         }
 

@@ -63,7 +63,7 @@ class BaseStock:
         self.review_period = review_period
         self.mark = order_up_to
 
-    def review(self, position: int, period_demand: int) -> int:
+    def review(self, position: int, period_demand: int | None) -> int:
         return max(0, self.order_up_to - position)
 
 
@@ -100,7 +100,10 @@ class ForecastOrderUpTo:
         expected = self.forecast_per_period() * self.cover
         return int(math.ceil(expected + self.z * self.error_sd * math.sqrt(self.cover)))
 
-    def review(self, position: int, period_demand: int) -> int:
+    def review(self, position: int, period_demand: int | None) -> int:
+        """`period_demand` is None at the first review (no period has passed yet)."""
+        if period_demand is None:
+            return max(0, self.mark - position)
         self.errors.append(period_demand - self.forecast_per_period())
         self.error_sd = math.sqrt(sum(e * e for e in self.errors) / len(self.errors))
         self.history.append(period_demand)

@@ -105,12 +105,14 @@ class Pool:
     # --- shifts --------------------------------------------------------------------------
 
     def change_members(self, delta: int) -> None:
-        """Members come on shift (delta > 0) or go off (delta < 0, after the work in hand)."""
+        """Members come on shift (delta > 0) or go off (delta < 0, after the work in hand).
+
+        Members coming on shift are idle and take queued work at once; colleagues finishing
+        overtime still leave when done (changes at the same instant are netted by the roster).
+        """
         now = self.env._now
         if delta > 0:
-            stay = min(self._leaving, delta)  # cancel pending departures first
-            self._leaving -= stay
-            self.idle += delta - stay
+            self.idle += delta
             while self.idle and self.waiting:
                 handler, item = self._pop()
                 self.idle -= 1
