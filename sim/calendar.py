@@ -97,14 +97,6 @@ class Shift:
             day += 1
         return spans
 
-    def is_on(self, at: float) -> bool:
-        if self.always:
-            return True
-        for lo, hi in self.intervals(at + DAY)[-3:]:
-            if lo <= at < hi:
-                return True
-        return False
-
 
 ALWAYS = Shift()
 _HOURS = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*(.*)$")
@@ -170,10 +162,6 @@ class RateProfile:
     @property
     def constant(self) -> bool:
         return len(set(self._rates)) <= 1
-
-    def rate_at(self, at: float) -> float:
-        """Instantaneous rate per minute at time `at`."""
-        return self._rates[bisect.bisect_right(self._starts, at % WEEK) - 1]
 
     def cumulative(self, at: float) -> float:
         """Expected number of arrivals in [0, at]."""

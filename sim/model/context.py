@@ -71,7 +71,3 @@ class Context:
                 callback(self.env._now)
         if self.warmup > 0:
             call_later(self.env, self.warmup, start)
-
-    def counted(self, at: float) -> bool:
-        """Entities that arrive during warm-up are not counted in statistics."""
-        return at >= self.warmup

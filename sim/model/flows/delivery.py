@@ -4,10 +4,10 @@ a transit time; a failed attempt waits for a redelivery and takes the transit ti
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 
 from sim.calendar import parse_weekdays
+from sim.model.choice import weighted_choice
 from sim.model.context import Context
 from sim.model.flows.shipments import AWAITING_PICKUP, IN_TRANSIT, Shipment
 from sim.model.wakeup import Wakeup, call_later
@@ -89,10 +89,6 @@ class Carrier:
         shipment.transit += now - shipment.mark
         self.delivery.next(shipment, now)
 
-    def next_pickup_after(self, at: float) -> float | None:
-        i = bisect.bisect_left(self._pickups, at)
-        return self._pickups[i] if i < len(self._pickups) else None
-
 
 class Delivery:
     def __init__(self, ctx: Context, spec: DeliverySpec) -> None:
@@ -101,22 +97,12 @@ class Delivery:
         self.next: Callable[[Shipment, float], None] = lambda shipment, now: None
         self.on_failed: FailureHook = lambda shipment, now: None
         self.carriers = [Carrier(self, name, c) for name, c in spec.carriers.items()]
-        shares = [c.share for c in spec.carriers.values()]
-        total = sum(shares) or 1.0
-        running, self._cumulative = 0.0, []
-        for share in shares:
-            running += share / total
-            self._cumulative.append(running)
-        self._choose = ctx.uniform("delivery.carrier")
+        shares = [c.share for c in spec.carriers.values()] if len(self.carriers) > 1 else [1]
+        self._choose = weighted_choice(shares, ctx.uniform("delivery.carrier"))
 
     def start(self) -> None:
         for carrier in self.carriers:
             carrier.start()
 
     def accept(self, shipment: Shipment, now: float) -> None:
-        if len(self.carriers) == 1:
-            carrier = self.carriers[0]
-        else:
-            i = bisect.bisect_right(self._cumulative, self._choose())
-            carrier = self.carriers[min(i, len(self.carriers) - 1)]
-        carrier.accept(shipment, now)
+        self.carriers[self._choose()].accept(shipment, now)

@@ -2,21 +2,21 @@
 fulfilment and delivery, and unhappy customers contact support through the hand-off seam.
 
 Orders arrive as a non-homogeneous Poisson process (base rate x day and week profiles x
-`demand_multiplier`, the seam campaigns and site health will drive). An order is complete
+`arrivals.multiplier`, the seam campaigns and site health will drive). An order is complete
 when its last shipment is delivered; with no fulfilment or delivery section, when its stock
 is allocated.
 """
 
 from __future__ import annotations
 
-import bisect
 from array import array
 from collections import deque
 
 import numpy as np
 
-from sim.distributions import Exponential
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
+from sim.model.arrivals import ArrivalStream
+from sim.model.choice import weighted_choice
 from sim.model.context import Context
 from sim.model.flows.delivery import Delivery
 from sim.model.flows.fulfilment import Fulfilment
@@ -43,20 +43,17 @@ class Orders:
         self.env = ctx.env
         self.spec = spec
         demand = spec.demand
-        self.demand_multiplier = 1.0  # the seam for campaigns and site health
+        # arrivals.multiplier is the seam campaigns and site health will drive
+        self.arrivals = ArrivalStream(ctx, demand.orders.profile(), "orders.arrivals", self.place)
         streams = ctx.streams
         self._lines = demand.lines_per_order.sampler(streams.stream("orders.lines"))
         self._units = demand.units_per_line.sampler(streams.stream("orders.units"))
-        self._pick = ctx.uniform("orders.product")
         self.inventory = (Inventory(ctx, spec.catalog, demand, spec.suppliers,
                                     spec.stockout == "backorder") if spec.catalog else None)
         if self.inventory:
             self.inventory.on_filled = self._line_filled
-            running, self._cumulative = 0.0, []
-            for product in self.inventory.products:
-                running += product.share
-                self._cumulative.append(running)
-            self._cumulative[-1] = 1.0
+            self._choose_product = weighted_choice(
+                [p.share for p in self.inventory.products], ctx.uniform("orders.product"))
         self.fulfilment = Fulfilment(ctx, spec.fulfilment) if spec.fulfilment else None
         self.delivery = Delivery(ctx, spec.delivery) if spec.delivery else None
         if self.fulfilment:
@@ -83,7 +80,6 @@ class Orders:
         bins = ctx.bins + 1
         self.placed_per_bin = [0] * bins
         self.delivered_per_bin = [0] * bins
-        self._arrive_cb = self._arrive
         self._late_cb = self._late_check
         self._due: deque[Order] = deque()  # orders whose promise may still run out, by due time
 
@@ -94,23 +90,7 @@ class Orders:
             self.inventory.start()
         if self.delivery:
             self.delivery.start()
-        self._profile = self.spec.demand.orders.profile()
-        self._unit = _unit_exponential(self.ctx.streams.stream("orders.arrivals"))
-        self._cumulative_rate = 0.0
-        self._schedule_next(0.0)
-
-    def _schedule_next(self, now: float) -> None:
-        if self._profile.rate <= 0 or self.demand_multiplier <= 0:
-            return
-        self._cumulative_rate += self._unit() / self.demand_multiplier
-        at = self._profile.time_of(self._cumulative_rate)
-        if at < self.ctx.horizon:
-            call_later(self.env, at - now, self._arrive_cb)
-
-    def _arrive(self, _event: Wakeup) -> None:
-        now = self.env._now
-        self._schedule_next(now)
-        self.place(now)
+        self.arrivals.start()
 
     def place(self, now: float) -> Order:
         counted = now >= self.ctx.warmup
@@ -130,8 +110,7 @@ class Orders:
                 ready.append(line)
                 order.lines.append(line)
                 continue
-            product = inventory.products[bisect.bisect_right(self._cumulative, self._pick())
-                                         if len(self._cumulative) > 1 else 0]
+            product = inventory.products[self._choose_product()]
             line = Line(product, units, order)
             short = inventory.demand(line, counted, now)
             if short:
@@ -320,9 +299,6 @@ class Orders:
         return Balance("orders", self.placed_all,
                        {"delivered": self.delivered_all, **states, "lost": self.lost_all})
 
-
-def _unit_exponential(rng):
-    return Exponential(avg=1.0).sampler(rng)
 
 
 def _release(order: Order) -> None:

@@ -8,13 +8,14 @@ timeout fires and finds them still queued (a stale timeout is a no-op).
 
 from __future__ import annotations
 
-import bisect
 from array import array
 
 import numpy as np
 
-from sim.distributions import Distribution, Exponential
+from sim.distributions import Distribution
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
+from sim.model.arrivals import ArrivalStream
+from sim.model.choice import weighted_choice
 from sim.model.context import Context
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import SupportSpec
@@ -58,13 +59,8 @@ class SupportDesk:
                 self._add_kind(name)
         self.pool.ensure_priorities(len(self._levels))
         shares = [t.share for t in spec.inquiry_types.values()] or [1.0]
-        self._share_kinds = [i for i, s in enumerate(shares) if s > 0]
-        total = sum(shares[i] for i in self._share_kinds) or 1.0
-        running, self._cumulative = 0.0, []
-        for i in self._share_kinds:
-            running += shares[i] / total
-            self._cumulative.append(running)
-        self._choose = ctx.uniform("support.inquiry_type")
+        if spec.arrivals is not None:  # the desk's own stream picks a type by share
+            self._choose_kind = weighted_choice(shares, ctx.uniform("support.inquiry_type"))
         # counters (post-warm-up unless said otherwise)
         n = len(self.kinds)
         self.arrived_all = 0  # every arrival, warm-up included (conservation)
@@ -85,7 +81,6 @@ class SupportDesk:
         self.handled_per_bin = [0] * bins
         self.abandoned_per_bin = [0] * bins
         self._give_up_cb = self._give_up
-        self._arrive_cb = self._arrive
         ctx.org.register(INQUIRY_TARGET, self.receive)
 
     def _add_kind(self, name: str) -> int:
@@ -103,38 +98,12 @@ class SupportDesk:
     # --- arrivals ------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.spec.arrivals is None:
-            return
-        self._profile = self.spec.arrivals.profile()
-        gaps = self.ctx.streams.stream("support.arrivals")
-        if self._profile.constant:
-            self._gap = _exponential(gaps, 1.0 / self.spec.arrivals.rate) if \
-                self.spec.arrivals.rate > 0 else None
-        else:
-            self._gap = None
-            self._unit = _exponential(gaps, 1.0)
-            self._cumulative_rate = 0.0
-        self._schedule_next(0.0)
+        if self.spec.arrivals is not None:
+            ArrivalStream(self.ctx, self.spec.arrivals.profile(), "support.arrivals",
+                          self._arrive).start()
 
-    def _schedule_next(self, now: float) -> None:
-        if self._gap is not None:
-            at = now + self._gap()
-        elif self._profile.rate > 0:
-            self._cumulative_rate += self._unit()
-            at = self._profile.time_of(self._cumulative_rate)
-        else:
-            return
-        if at < self.ctx.horizon:
-            call_later(self.env, at - now, self._arrive_cb)
-
-    def _arrive(self, _event: Wakeup) -> None:
-        now = self.env._now
-        self._schedule_next(now)
-        if len(self._share_kinds) == 1:
-            kind = self._share_kinds[0]
-        else:
-            kind = self._share_kinds[bisect.bisect_right(self._cumulative, self._choose())]
-        self.accept(kind, now)
+    def _arrive(self, now: float) -> None:
+        self.accept(self._choose_kind(), now)
 
     def receive(self, inquiry_type: str, now: float) -> None:
         """An inquiry raised by another flow (a late order, a stock-out), by type name."""
@@ -252,7 +221,3 @@ class SupportDesk:
         })
         return FlowOutput(metrics, series, {"support.wait": sketch(waits)}, [balance])
 
-
-def _exponential(rng, mean: float):
-    """Batched exponential draws (the arrival hot path)."""
-    return Exponential(avg=mean).sampler(rng)
