@@ -43,8 +43,6 @@ class Carrier:
             f"delivery.{name}.redelivery")) if spec.redelivery_delay else (lambda: 0.0))
         self.waiting: list[Shipment] = []
         self._pickups = pickup_times(spec, ctx.horizon) if spec.pickups else []
-        self.failed = 0
-        self.attempts = 0
 
     def start(self) -> None:
         if self._pickups:
@@ -80,9 +78,7 @@ class Carrier:
     def _arrive(self, event: Wakeup) -> None:
         shipment = event._value
         now = self.env._now
-        self.attempts += 1
         if self.spec.failed_share and self._fail_draw() < self.spec.failed_share:
-            self.failed += 1
             self.delivery.on_failed(shipment, now)
             call_later(self.env, self._redelivery() + self._transit(), self._arrive, shipment)
             return

@@ -41,7 +41,6 @@ class Stage:
         self._rework_draw = ctx.uniform(f"fulfilment.{spec.name}.rework")
         self.warmup = ctx.warmup
         self.visits = 0
-        self.reworked = 0
         self.wait_sum = 0.0
 
     def accept(self, shipment: Shipment, now: float) -> None:
@@ -67,8 +66,6 @@ class Stage:
     def end(self, shipment: Shipment, now: float) -> None:
         shipment.mark = now
         if self.rework_to is not None and self._rework_draw() < self.rework_probability:
-            if shipment.order.counted:
-                self.reworked += 1
             self.fulfilment.stages[self.rework_to].accept(shipment, now)
         else:
             self.fulfilment.stage_done(self.index, shipment, now)
@@ -90,18 +87,14 @@ class Fulfilment:
         self.cutoff = spec.cutoff
         self._held: list[Shipment] = []  # ready after the cut-off, waiting for midnight
         self.waits = array("d")  # per shipment, total time waiting for members (counted)
-        self.in_progress = 0
-        self.held = 0
 
     @property
     def teams(self) -> list[str]:
         return sorted({s.team for s in self.stages})
 
     def accept(self, shipment: Shipment, now: float) -> None:
-        self.in_progress += 1
         if self.cutoff is not None and now % DAY > self.cutoff:
             # held until midnight: everything held today is released by one wake-up
-            self.held += 1
             if not self._held:
                 call_later(self.env, DAY - now % DAY, self._release)
             self._held.append(shipment)
@@ -120,7 +113,6 @@ class Fulfilment:
         if index + 1 < len(self.stages):
             self.stages[index + 1].accept(shipment, now)
             return
-        self.in_progress -= 1
         if shipment.order.counted:
             self.waits.append(shipment.queue)
         self.next(shipment, now)

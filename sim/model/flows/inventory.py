@@ -160,9 +160,6 @@ class Supplier:
         self._short_draw = ctx.uniform(f"supplier.{name}.short")
         self._short_fill = spec.short_fill.sampler(streams.stream(f"supplier.{name}.short_fill"))
         self._receive = receive
-        self.orders = 0
-        self.late = 0
-        self.short = 0
 
     @property
     def mean_lead_time(self) -> float:
@@ -174,13 +171,10 @@ class Supplier:
         lead = self._lead()
         if self.spec.on_time < 1 and self._late_draw() >= self.spec.on_time and self._late:
             lead += self._late()
-            self.late += 1
         delivered = quantity
         if self.spec.short_share > 0 and self._short_draw() < self.spec.short_share:
             fill = min(1.0, max(0.0, float(self._short_fill())))
             delivered = int(math.floor(quantity * fill))
-            self.short += 1
-        self.orders += 1
         call_later(self.env, lead, self._arrive, (product, quantity, delivered))
         return quantity
 

@@ -30,6 +30,7 @@ from sim.model.flows.shipments import (
     Shipment,
 )
 from sim.model.flows.support import INQUIRY_TARGET
+from sim.model.org.pool import utilisation
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY
@@ -259,12 +260,9 @@ class Orders:
 
     def _fulfilment_metrics(self, now: float) -> dict[str, float]:
         f = self.fulfilment
-        pools = [self.ctx.pools[team] for team in f.teams]
-        busy = sum(p.busy_level.integral(now) for p in pools)
-        present = sum(p.present_level.integral(now) for p in pools)
         waits = np.frombuffer(f.waits, dtype=float)
         m = {"fulfilment.wait.mean": float(waits.mean()) if len(waits) else float("nan"),
-             "fulfilment.utilisation": safe_ratio(busy, present)}
+             "fulfilment.utilisation": utilisation([self.ctx.pools[t] for t in f.teams], now)}
         for stage in f.stages:
             m[f"fulfilment.{stage.name}.wait.mean"] = safe_ratio(stage.wait_sum, stage.visits)
         return m

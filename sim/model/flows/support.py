@@ -17,6 +17,7 @@ from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_rat
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
+from sim.model.org.pool import utilisation
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import SupportSpec
 from sim.units import DAY
@@ -184,8 +185,7 @@ class SupportDesk:
             "support.abandoned_share": safe_ratio(abandoned, arrived),
             "support.service_level": safe_ratio(sum(self.within_target), arrived),
             "support.handled_per_day": self.handled_in_window / days,
-            "support.utilisation": safe_ratio(pool.busy_level.integral(now),
-                                              pool.present_level.integral(now)),
+            "support.utilisation": utilisation([pool], now),
             "support.queue_length.mean": pool.queue.mean(now),
         }
         if len(self.kinds) > 1:
@@ -201,7 +201,7 @@ class SupportDesk:
         busy = pool.busy_level.series(now)
         present = pool.present_level.series(now)
         with np.errstate(invalid="ignore", divide="ignore"):
-            utilisation = np.where(present > 0, busy / np.maximum(present, 1e-300), np.nan)
+            busy_share = np.where(present > 0, busy / np.maximum(present, 1e-300), np.nan)
         series = {
             "support.arrivals": np.asarray(self.arrivals_per_bin[: len(busy)], dtype=float),
             "support.handled": np.asarray(self.handled_per_bin[: len(busy)], dtype=float),
@@ -209,7 +209,7 @@ class SupportDesk:
             "support.queue_length": pool.queue.series(now),
             "support.busy": busy,
             "support.on_shift": present,
-            "support.utilisation": utilisation,
+            "support.utilisation": busy_share,
         }
         waiting = sum(1 for queue in pool._queues for handler, item in queue
                       if handler is self and item.in_queue)

@@ -132,3 +132,10 @@ class Pool:
     def start_window(self, now: float) -> None:
         for level in (self.queue, self.busy_level, self.present_level):
             level.start_window(now)
+
+
+def utilisation(pools: list[Pool], now: float) -> float:
+    """Busy member-time over member-time present, in the observed window, over `pools`."""
+    present = sum(p.present_level.integral(now) for p in pools)
+    busy = sum(p.busy_level.integral(now) for p in pools)
+    return busy / present if present else float("nan")
