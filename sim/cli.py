@@ -70,7 +70,7 @@ def cli() -> None:
 @click.argument("scenario")
 @click.option("--reps", type=click.IntRange(min=1), help="Replications (default: the scenario's).")
 @click.option("--seed", type=click.IntRange(min=0), help="Master seed (default: the scenario's).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
               help="Output folder (default: runs/<scenario name>/).")
 @set_option
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")

@@ -6,11 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import tempfile
-import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +15,12 @@ import numpy as np
 
 from sim.analysis.statistics import mean_ci
 from sim.metrics.catalog import metric_unit
+from sim.output_folder import Content, OutputError, OutputFolder
 
-MARKER = ".orgsim-result"  # marks a folder orgsim may replace
+__all__ = ["RESULT_FILES", "OutputError", "Results", "check_output_dir"]
 
-
-class OutputError(Exception):
-    """An output folder orgsim must not touch (it holds something that is not a result)."""
+# the files every save writes, whatever flows ran; the plots come on top
+RESULT_FILES = ("summary.json", "replications.csv", "scenario.yaml", "series.npz")
 
 
 @dataclass
@@ -101,51 +98,35 @@ class Results:
     # --- files ---------------------------------------------------------------------------
 
     def save(self, directory: str | Path, plots: bool = True) -> Path:
-        """Write everything to a temporary folder, then move it into place in one step.
+        """Write the result files into `directory`, each atomically, and list them in its manifest.
 
-        An existing folder is replaced only when it holds an earlier orgsim result.
+        The user's own files in the folder stay; a file of theirs where a result file goes
+        is refused (OutputError) before anything is written. See `sim.output_folder`.
         """
-        target = Path(directory)
-        check_output_dir(target)
-        try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        except OSError as error:
-            raise OutputError(f"cannot write results beside {target}: {error}") from None
-        staging.chmod(0o755)  # mkdtemp makes it private; results are for sharing
-        try:
-            self._write(staging, plots)
-            if target.exists():
-                trash = target.parent / f".{target.name}.old-{os.getpid()}-{time.time_ns()}"
-                target.rename(trash)
-                staging.rename(target)
-                shutil.rmtree(trash, ignore_errors=True)
-            else:
-                staging.rename(target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+        return OutputFolder(directory).write(self._outputs(plots))
 
-    def _write(self, folder: Path, plots: bool) -> None:
+    def _outputs(self, plots: bool) -> dict[str, Content]:
+        """Relative path -> content of every file a save writes."""
         import yaml
 
-        (folder / MARKER).write_text("orgsim results\n")
-        (folder / "summary.json").write_text(json.dumps(self.summary_dict(), indent=2) + "\n")
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["replication", "metric", "value", "unit"])
         writer.writerows((rep, name, repr(value), unit) for rep, name, value, unit in self._rows())
-        (folder / "replications.csv").write_text(buffer.getvalue())
-        (folder / "scenario.yaml").write_text(
-            yaml.safe_dump(self.resolved, sort_keys=False, allow_unicode=True))
         arrays = {f"series/{k}": v for k, v in self.series.items()}
         arrays.update({f"samples/{k}": v for k, v in self.samples.items()})
         arrays["bin_width"] = np.array(self.bin_width)
         arrays["warmup"] = np.array(self.warmup)
-        np.savez_compressed(folder / "series.npz", **arrays)
+        outputs: dict[str, Content] = {
+            "summary.json": json.dumps(self.summary_dict(), indent=2) + "\n",
+            "replications.csv": buffer.getvalue(),
+            "scenario.yaml": yaml.safe_dump(self.resolved, sort_keys=False, allow_unicode=True),
+            "series.npz": lambda path: np.savez_compressed(path, **arrays),
+        }
         if plots:
             for stem, figure in self.plots().items():
-                figure.savefig(folder / f"{stem}.png", dpi=110)
+                outputs[f"{stem}.png"] = partial(figure.savefig, dpi=110)
+        return outputs
 
     @classmethod
     def load(cls, directory: str | Path) -> Results:
@@ -171,24 +152,11 @@ class Results:
 
 
 def check_output_dir(target: Path) -> None:
-    """Refuse, before any work, a folder orgsim must not replace or cannot write."""
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{target} is a file, not a folder; choose another --out folder")
-    if target.exists() and not (target / MARKER).is_file() and any(target.iterdir()):
-        raise OutputError(
-            f"{target} exists and does not hold an earlier orgsim result; "
-            "choose another --out folder or remove it")
-    blocking = next((p for p in [target.parent, *target.parent.parents]
-                     if p.exists() and not p.is_dir()), None)
-    if blocking is not None:
-        raise OutputError(f"{blocking} is a file, so {target} cannot be made")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=f".{target.name}.probe.", dir=target.parent)
-        os.rmdir(probe)
-    except OSError as error:
-        raise OutputError(f"cannot write results beside {target}: {error.strerror or error}"
-                          ) from None
+    """Refuse, before any work, a folder where a result file would overwrite a user's file.
+
+    The plots are named only at save time, so `save` checks again with every file.
+    """
+    OutputFolder(target).plan(RESULT_FILES)
 
 
 def _json_float(value: float) -> float | None:

@@ -256,12 +256,14 @@ def test_foreign_output_folder_is_refused_and_left_alone(runner, write_scenario,
     out = tmp_path / "precious"
     out.mkdir()
     (out / "thesis.txt").write_text("years of work\n")
+    (out / "scenario.yaml").write_text("my own scenario\n")  # where orgsim would write
     result = runner.invoke(cli, ["run", str(path), "--out", str(out), "--no-plots"])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    assert str(out) in result.output and "does not hold an earlier orgsim result" in result.output
-    assert [p.name for p in out.iterdir()] == ["thesis.txt"]
+    assert f"{out / 'scenario.yaml'} was not written by orgsim" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["scenario.yaml", "thesis.txt"]
     assert (out / "thesis.txt").read_text() == "years of work\n"
+    assert (out / "scenario.yaml").read_text() == "my own scenario\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["precious", "scenario.yaml"]
 
 

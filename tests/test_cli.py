@@ -268,15 +268,15 @@ def test_one_replication_has_no_interval(runner, write_scenario, tiny_text, tmp_
     assert "1 replication(s)" in output
 
 
-def test_rerun_into_the_same_folder_replaces_it(runner, write_scenario, tiny_text,
-                                                  tmp_path):
+def test_rerun_into_the_same_folder_replaces_its_files_only(runner, write_scenario, tiny_text,
+                                                             tmp_path):
     path = write_scenario(tmp_path, tiny_text)
     out = tmp_path / "out"
     _run(runner, path, out, "--reps", "1", "--seed", "1")
-    (out / "left-over.txt").write_text("from the first run\n")
+    (out / "notes.txt").write_text("the user's, not orgsim's\n")
     _run(runner, path, out, "--reps", "1", "--seed", "2")
     assert _summary(out)["seed"] == 2
-    assert not (out / "left-over.txt").exists()
+    assert (out / "notes.txt").read_text() == "the user's, not orgsim's\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scenario.yaml"]
 
 
