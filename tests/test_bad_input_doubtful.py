@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from pydantic import BaseModel
 
-from sim.cli import cli
+from sim.cli import bundled_scenarios_dir, cli
 from sim.distributions import Distribution
 from sim.scenario import load_scenario
 from sim.scenario.base import Spec
@@ -266,3 +266,18 @@ def test_every_number_field_uses_a_strict_type():
              if name in model.model_fields and _bare_numbers(hint)]
     assert loose == [], "use types.Count, Number, WorkTime or Delay: they refuse yes and '7', " \
         "and say whether a time may be 0"
+
+
+# --- the bundled scenarios raise none of these doubts ---------------------------------------
+
+BUNDLED = sorted(bundled_scenarios_dir().glob("*.yaml")) + sorted(
+    bundled_scenarios_dir().glob("validation/*.yaml"))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_bundled_scenarios_load_without_warnings(path):
+    assert load_scenario(path).warnings == ()
+
+
+def test_the_bundled_scenarios_were_found():
+    assert len(BUNDLED) >= 10
