@@ -51,7 +51,7 @@ class PolicySpec(Spec):
     window: Count = Field(7, ge=1, description="forecast: periods in the moving average.")
     alpha: Number = Field(0.3, gt=0, le=1, description="forecast: smoothing constant.")
     safety_factor: Number = Field(1.65, ge=0, description="forecast: z, safety stock = z x "
-                                 "forecast error sd over lead time + period.")
+                                  "forecast error sd over lead time + period.")
 
     @model_validator(mode="after")
     def _needs(self) -> PolicySpec:
@@ -69,7 +69,7 @@ class ProductSpec(Spec):
 
     sku: str = Field(description="Product code.")
     demand_share: Number = Field(1.0, gt=0, description="Relative weight in order lines "
-                                "(normalised over the catalog).")
+                                 "(normalised over the catalog).")
     initial_stock: Quantity = Field(0, description="Units on hand at time 0 (or days of cover).")
     policy: PolicySpec | None = Field(None, description="Replenishment (none: never reordered).")
     supplier: str | None = Field(None, description="The supplier it is ordered from.")
@@ -158,11 +158,11 @@ class FulfilmentSpec(Spec):
 class CarrierSpec(Spec):
     share: Number = Field(1.0, ge=0, le=1, description="Share of orders given to this carrier.")
     transit_time: Delay = Field(description="Pickup to delivery.")
-    pickups: tuple[Clock, ...] = Field((), description="Daily pickup times (empty: collected "
+    pickups: tuple[Clock, ...] = Field((), description="Daily pickup times (absent: collected "
                                        "at once when packed).")
     pickup_days: str = Field("all", description="Weekdays with pickups, e.g. mon-fri.")
     failed_share: Number = Field(0.0, ge=0, lt=1, description="Share of delivery attempts that "
-                                "fail.")
+                                 "fail.")
     redelivery_delay: Delay | None = Field(None, description="Wait before a new attempt "
                                            "(the transit time is then spent again).")
 
@@ -187,11 +187,11 @@ class ContactsSpec(Spec):
     """Customers who contact support, and the inquiry types they raise (needs `support`)."""
 
     stockout: Number = Field(0.0, ge=0, le=1, description="Share of orders hit by a stock-out "
-                            "whose customer contacts support.")
+                             "whose customer contacts support.")
     late_delivery: Number = Field(0.0, ge=0, le=1, description="Share of orders not delivered "
-                                 "by the promise whose customer contacts support (then).")
+                                  "by the promise whose customer contacts support (then).")
     failed_delivery: Number = Field(0.0, ge=0, le=1, description="Share of failed attempts "
-                                   "that bring a contact.")
+                                    "that bring a contact.")
     stockout_type: str = Field("out_of_stock", description="Inquiry type for stock-outs.")
     late_type: str = Field("where_is_my_order", description="Inquiry type for late orders.")
     failed_type: str = Field("where_is_my_order", description="Inquiry type for failed "
@@ -200,8 +200,8 @@ class ContactsSpec(Spec):
 
 class CostsSpec(Spec):
     holding_rate: Number = Field(0.25, ge=0, description="Holding cost per year as a share of "
-                                "unit cost.")
+                                 "unit cost.")
     backorder_per_unit_day: Number = Field(0.0, ge=0, description="Penalty per unit-day "
-                                          "backordered.")
+                                           "backordered.")
     lost_sale_penalty: Number | None = Field(None, ge=0, description="Cost per unit lost "
-                                            "(default: the lost margin, price - unit cost).")
+                                             "(default: the lost margin, price - unit cost).")
