@@ -68,18 +68,40 @@ _LABELS = {
 
 @dataclass(frozen=True)
 class Distribution:
-    """Base of all distributions. ``quantity`` is "duration" (values in minutes) or "number"."""
+    """Base of all distributions. ``quantity`` is "duration" (values in minutes) or "number".
+
+    One rule holds for every kind: parameters are finite and never negative, and only
+    ``const`` may be always 0. Every other kind must have a mean above 0, because with a
+    mean of 0 it could only draw 0 (``exp(0m)``, ``uniform(0m, 0m)``, ``lognormal(0m, 1m)``
+    ...): write ``const(0s)`` for that. Whether 0 itself is allowed is the field's business
+    (a work time refuses it, a delay accepts it; see sim/scenario/types.py).
+    """
 
     kind: ClassVar[str] = ""
+    may_be_zero: ClassVar[bool] = False  # True only for const: the one way to write "always 0"
     quantity: str = field(default="duration", kw_only=True)
 
     def __post_init__(self) -> None:
         if self.quantity not in QUANTITIES:
             raise ValueError(f"quantity must be 'duration' or 'number', got {self.quantity!r}")
+        self._validate()
+        if not self.may_be_zero and self.mean == 0:
+            zero = "const(0s)" if self.quantity == "duration" else "const(0)"
+            raise DistributionError(
+                f"{self.kind} with a mean of 0 can only draw 0; every kind but const needs a "
+                f"mean above 0 (write {zero} for a value that is always 0)")
+
+    def _validate(self) -> None:
+        """Check and normalise this kind's parameters (raise DistributionError)."""
+
+    def caveats(self) -> list[str]:
+        """What a user may not expect of this distribution as written (one line each), for
+        warnings: e.g. a truncation that moves the mean. Empty for most kinds."""
+        return []
 
     # Parameters are checked (and stored as floats) here so direct construction is as safe
     # as parsing; messages show parameters the way to_config would write them.
-    def _check(self, name: str, *, positive: bool = False) -> float:
+    def _check(self, name: str) -> float:
         raw = getattr(self, name)
         label = _LABELS.get((self.kind, name), name)  # the name the user writes
         if isinstance(raw, bool) or not isinstance(raw, int | float | np.integer | np.floating):
@@ -90,8 +112,6 @@ class Distribution:
         if x < 0:
             shown = _config_text(-x, self.quantity)
             raise DistributionError(f"{self.kind} {label}: must not be negative, got -{shown}")
-        if positive and x == 0:
-            raise DistributionError(f"{self.kind} {label}: must be positive, got {self._text(x)}")
         object.__setattr__(self, name, x + 0.0)
         return x
 

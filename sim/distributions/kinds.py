@@ -17,6 +17,11 @@ from sim.distributions.base import Distribution, DistributionError
 # distribution has; where the parameter is the mean it is called ``avg``.
 
 
+# A normal's truncation at 0 is worth a warning when it raises the mean by more than this
+# share of the mean written (sd above about 0.43 x mean).
+TRUNCATION_TOLERANCE = 0.01
+
+
 @dataclass(frozen=True)
 class Exponential(Distribution):
     """Exponential with mean ``avg``."""
@@ -24,8 +29,7 @@ class Exponential(Distribution):
     kind: ClassVar[str] = "exp"
     avg: float
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def _validate(self) -> None:
         self._check("avg")
 
     @property
@@ -51,10 +55,10 @@ class Constant(Distribution):
     """Always ``value``."""
 
     kind: ClassVar[str] = "const"
+    may_be_zero: ClassVar[bool] = True
     value: float
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def _validate(self) -> None:
         self._check("value")
 
     @property
@@ -92,8 +96,7 @@ class Uniform(Distribution):
     low: float
     high: float
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def _validate(self) -> None:
         low, high = self._check("low"), self._check("high")
         if low > high:
             raise DistributionError(
@@ -123,15 +126,15 @@ class Normal(Distribution):
     """Normal with parameters ``loc`` and ``sd``, truncated at zero (negative draws redrawn).
 
     ``loc`` is the mean before truncation; the ``mean`` and ``variance`` properties are those
-    of the truncated distribution actually sampled.
+    of the truncated distribution actually sampled. When the truncation raises the mean by
+    more than TRUNCATION_TOLERANCE of ``loc``, ``caveats`` says so (a scenario warning).
     """
 
     kind: ClassVar[str] = "normal"
     loc: float
     sd: float
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def _validate(self) -> None:
         self._check("loc")
         self._check("sd")
 
@@ -151,6 +154,18 @@ class Normal(Distribution):
     @property
     def mean(self) -> float:
         return self._moments()[0]
+
+    def caveats(self) -> list[str]:
+        # Users read normal(MEAN, SD) as "mean MEAN"; redrawing the negatives raises it.
+        mean = self.mean
+        if mean - self.loc <= TRUNCATION_TOLERANCE * self.loc:
+            return []
+        text = (f"{self.to_config()} redraws its negative values, so its mean is "
+                f"{self._human(mean)}, not {self._human(self.loc)}")
+        if self.loc > 0:
+            alternative = f"lognormal({self._text(self.loc)}, {self._text(self.sd)})"
+            text += f"; {alternative} has mean {self._human(self.loc)} and no negative values"
+        return [text]
 
     @property
     def variance(self) -> float:
@@ -179,9 +194,8 @@ class _MeanSd(Distribution):
     avg: float
     sd: float
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self._check("avg", positive=True)
+    def _validate(self) -> None:
+        self._check("avg")
         self._check("sd")
 
     @property
@@ -239,8 +253,7 @@ class Triangular(Distribution):
     mode: float
     high: float
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def _validate(self) -> None:
         low, mode, high = self._check("low"), self._check("mode"), self._check("high")
         if not low <= mode <= high:
             raise DistributionError(
@@ -282,8 +295,7 @@ class Empirical(Distribution):
     source: str | None = field(default=None, kw_only=True, compare=False)
     _array: np.ndarray = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def _validate(self) -> None:
         if isinstance(self.values, str | bytes) or not isinstance(self.values, Sequence):
             raise DistributionError(f"empirical values: expected a list, got {self.values!r}")
         if len(self.values) == 0:
@@ -332,8 +344,7 @@ class Poisson(Distribution):
     avg: float
     quantity: str = field(default="number", kw_only=True)
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def _validate(self) -> None:
         _counts_only(self)
         self._check("avg")
 
@@ -363,8 +374,7 @@ class Geometric(Distribution):
     avg: float
     quantity: str = field(default="number", kw_only=True)
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def _validate(self) -> None:
         _counts_only(self)
         avg = self._check("avg")
         if avg < 1:

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.calendar import RateProfile, daily_steps, weekly_weights
-from sim.scenario.types import Rate
+from sim.scenario.types import Number, Rate
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -36,11 +36,11 @@ class ArrivalsSpec(Spec):
     model_config = ConfigDict(json_schema_extra=_arrivals_json_schema)
 
     rate: Rate = Field(description="Mean arrival rate, e.g. 120/h (the profiles average to it).")
-    daily_profile: dict[str, float] | None = Field(
+    daily_profile: dict[str, Number] | None = Field(
         None,
         description="Time-of-day weights as steps {'HH:MM': weight}; normalised to mean 1.",
     )
-    weekly_profile: dict[str, float] | None = Field(
+    weekly_profile: dict[str, Number] | None = Field(
         None, description="Weekday weights {mon: 1.2, sun: 0.6}; unlisted days weigh 1."
     )
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.base import ArrivalsSpec, Spec
-from sim.scenario.types import Clock, Duration, DurationDist, NumberDist, Quantity
+from sim.scenario.types import (
+    Clock,
+    Count,
+    Delay,
+    Number,
+    NumberDist,
+    PositiveDuration,
+    Quantity,
+    WorkTime,
+)
 
 
 class DemandSpec(Spec):
@@ -36,13 +45,13 @@ class PolicySpec(Spec):
     min: Quantity | None = Field(None, description="sS: s, reorder when position <= s.")
     max: Quantity | None = Field(None, description="sS: S, order up to it.")
     order_up_to: Quantity | None = Field(None, description="base_stock: S.")
-    review_period: Duration | None = Field(None, description="base_stock, forecast: T.")
+    review_period: PositiveDuration | None = Field(None, description="base_stock, forecast: T.")
     method: Literal["moving_average", "exp_smoothing"] = Field(
         "moving_average", description="forecast: how demand per period is forecast.")
-    window: int = Field(7, ge=1, description="forecast: periods in the moving average.")
-    alpha: float = Field(0.3, gt=0, le=1, description="forecast: smoothing constant.")
-    safety_factor: float = Field(1.65, ge=0, description="forecast: z, safety stock = z x "
-                                 "forecast error sd over lead time + period.")
+    window: Count = Field(7, ge=1, description="forecast: periods in the moving average.")
+    alpha: Number = Field(0.3, gt=0, le=1, description="forecast: smoothing constant.")
+    safety_factor: Number = Field(1.65, ge=0, description="forecast: z, safety stock = z x "
+                                  "forecast error sd over lead time + period.")
 
     @model_validator(mode="after")
     def _needs(self) -> PolicySpec:
@@ -59,28 +68,28 @@ class ProductSpec(Spec):
     """One product (SKU) with its stock, replenishment policy and supplier."""
 
     sku: str = Field(description="Product code.")
-    demand_share: float = Field(1.0, gt=0, description="Relative weight in order lines "
-                                "(normalised over the catalog).")
+    demand_share: Number = Field(1.0, gt=0, description="Relative weight in order lines "
+                                 "(normalised over the catalog).")
     initial_stock: Quantity = Field(0, description="Units on hand at time 0 (or days of cover).")
     policy: PolicySpec | None = Field(None, description="Replenishment (none: never reordered).")
     supplier: str | None = Field(None, description="The supplier it is ordered from.")
-    price: float = Field(0.0, ge=0, description="Selling price per unit.")
-    unit_cost: float = Field(0.0, ge=0, description="Purchase cost per unit.")
+    price: Number = Field(0.0, ge=0, description="Selling price per unit.")
+    unit_cost: Number = Field(0.0, ge=0, description="Purchase cost per unit.")
 
 
 class GeneratedCatalogSpec(Spec):
     """N products with Zipf-like demand shares: share of rank k is proportional to 1/k^zipf."""
 
-    products: int = Field(ge=1, description="How many products.")
-    zipf: float = Field(1.0, ge=0, description="Skew of demand (0: all equal).")
+    products: Count = Field(ge=1, description="How many products.")
+    zipf: Number = Field(1.0, ge=0, description="Skew of demand (0: all equal).")
     sku_prefix: str = Field("P", description="SKUs are prefix + rank, e.g. P001.")
     price: NumberDist = Field(0, validate_default=True,
                               description="Price per unit, drawn once per product.")
-    margin: float = Field(0.5, ge=0, lt=1, description="unit_cost = price x (1 - margin).")
+    margin: Number = Field(0.5, ge=0, lt=1, description="unit_cost = price x (1 - margin).")
     initial_stock: Quantity = Field(0, description="Per product (days of cover scale with "
                                     "each product's demand).")
     policy: PolicySpec | None = Field(None, description="The same policy for every product.")
-    suppliers: dict[str, float] = Field(
+    suppliers: dict[str, Number] = Field(
         default_factory=dict, description="Supplier name -> share of products (by rank, "
         "alternating), e.g. {fast: 0.3, cheap: 0.7}.")
 
@@ -98,22 +107,27 @@ class CatalogSpec(Spec):
     def _list_shorthand(cls, data: Any) -> Any:
         return {"products": data} if isinstance(data, (list, tuple)) else data
 
+    def suppliers_used(self) -> set[str]:
+        """The suppliers products are ordered from (for the unused-supplier warning)."""
+        named = {p.supplier for p in self.products if p.supplier is not None}
+        return named | set(self.generate.suppliers if self.generate else ())
+
 
 class SupplierSpec(Spec):
     """A supplier: lead time, minimum order and reliability."""
 
-    lead_time: DurationDist = Field(description="Time from order to delivery.")
-    minimum_order: int = Field(0, ge=0, description="Orders are raised to at least this.")
-    on_time: float = Field(1.0, ge=0, le=1, description="Share of deliveries on time.")
-    late_delay: DurationDist | None = Field(None, description="Extra delay of a late delivery.")
-    short_share: float = Field(0.0, ge=0, le=1, description="Share of deliveries that are short.")
+    lead_time: Delay = Field(description="Time from order to delivery.")
+    minimum_order: Count = Field(0, ge=0, description="Orders are raised to at least this.")
+    on_time: Number = Field(1.0, ge=0, le=1, description="Share of deliveries on time.")
+    late_delay: Delay | None = Field(None, description="Extra delay of a late delivery.")
+    short_share: Number = Field(0.0, ge=0, le=1, description="Share of deliveries that are short.")
     short_fill: NumberDist = Field(0.5, validate_default=True, description="Share of the "
                                    "quantity a short delivery brings (the rest never comes).")
 
 
 class ReworkSpec(Spec):
     to: str = Field(description="The earlier stage the order goes back to.")
-    probability: float = Field(gt=0, lt=1, description="Chance an order is sent back.")
+    probability: Number = Field(gt=0, lt=1, description="Chance an order is sent back.")
 
 
 class StageSpec(Spec):
@@ -121,8 +135,8 @@ class StageSpec(Spec):
 
     name: str = Field(description="Stage name, e.g. pick.")
     team: str | None = Field(None, description="Team that works it (default: fulfilment.team).")
-    time_per_order: DurationDist | None = Field(None, description="Work per order.")
-    time_per_line: DurationDist | None = Field(None, description="Work per order line.")
+    time_per_order: WorkTime | None = Field(None, description="Work per order.")
+    time_per_line: WorkTime | None = Field(None, description="Work per order line.")
     rework: ReworkSpec | None = Field(None, description="Send orders back to an earlier stage.")
 
 
@@ -136,33 +150,48 @@ class FulfilmentSpec(Spec):
     partial_shipment: bool = Field(False, description="Ship what is in stock at once and the "
                                    "rest as it arrives (default: ship complete).")
 
+    def teams_used(self) -> set[str]:
+        """The teams that work the stages (for the unused-team warning)."""
+        return {stage.team or self.team for stage in self.stages}
+
 
 class CarrierSpec(Spec):
-    share: float = Field(1.0, ge=0, le=1, description="Share of orders given to this carrier.")
-    transit_time: DurationDist = Field(description="Pickup to delivery.")
-    pickups: tuple[Clock, ...] = Field((), description="Daily pickup times (empty: collected "
+    share: Number = Field(1.0, ge=0, le=1, description="Share of orders given to this carrier.")
+    transit_time: Delay = Field(description="Pickup to delivery.")
+    pickups: tuple[Clock, ...] = Field((), description="Daily pickup times (absent: collected "
                                        "at once when packed).")
     pickup_days: str = Field("all", description="Weekdays with pickups, e.g. mon-fri.")
-    failed_share: float = Field(0.0, ge=0, lt=1, description="Share of delivery attempts that "
-                                "fail.")
-    redelivery_delay: DurationDist | None = Field(None, description="Wait before a new attempt "
-                                                  "(the transit time is then spent again).")
+    failed_share: Number = Field(0.0, ge=0, lt=1, description="Share of delivery attempts that "
+                                 "fail.")
+    redelivery_delay: Delay | None = Field(None, description="Wait before a new attempt "
+                                           "(the transit time is then spent again).")
+
+    @field_validator("pickups")
+    @classmethod
+    def _some_pickups(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        # Absent means "collected at once"; an empty list reads as "never collected".
+        if not value:
+            raise ValueError("an empty list of pickups would mean nothing is ever collected; "
+                             "leave 'pickups' out to have orders collected as soon as they "
+                             "are packed")
+        return value
 
 
 class DeliverySpec(Spec):
     carriers: dict[str, CarrierSpec] = Field(min_length=1, description="Carriers by name.")
-    promise: Duration | None = Field(None, description="Delivery promise, placed to delivered.")
+    promise: PositiveDuration | None = Field(None, description="Delivery promise, placed to "
+                                             "delivered (absent: no promise).")
 
 
 class ContactsSpec(Spec):
     """Customers who contact support, and the inquiry types they raise (needs `support`)."""
 
-    stockout: float = Field(0.0, ge=0, le=1, description="Share of orders hit by a stock-out "
-                            "whose customer contacts support.")
-    late_delivery: float = Field(0.0, ge=0, le=1, description="Share of orders not delivered "
-                                 "by the promise whose customer contacts support (then).")
-    failed_delivery: float = Field(0.0, ge=0, le=1, description="Share of failed attempts "
-                                   "that bring a contact.")
+    stockout: Number = Field(0.0, ge=0, le=1, description="Share of orders hit by a stock-out "
+                             "whose customer contacts support.")
+    late_delivery: Number = Field(0.0, ge=0, le=1, description="Share of orders not delivered "
+                                  "by the promise whose customer contacts support (then).")
+    failed_delivery: Number = Field(0.0, ge=0, le=1, description="Share of failed attempts "
+                                    "that bring a contact.")
     stockout_type: str = Field("out_of_stock", description="Inquiry type for stock-outs.")
     late_type: str = Field("where_is_my_order", description="Inquiry type for late orders.")
     failed_type: str = Field("where_is_my_order", description="Inquiry type for failed "
@@ -170,9 +199,9 @@ class ContactsSpec(Spec):
 
 
 class CostsSpec(Spec):
-    holding_rate: float = Field(0.25, ge=0, description="Holding cost per year as a share of "
-                                "unit cost.")
-    backorder_per_unit_day: float = Field(0.0, ge=0, description="Penalty per unit-day "
-                                          "backordered.")
-    lost_sale_penalty: float | None = Field(None, ge=0, description="Cost per unit lost "
-                                            "(default: the lost margin, price - unit cost).")
+    holding_rate: Number = Field(0.25, ge=0, description="Holding cost per year as a share of "
+                                 "unit cost.")
+    backorder_per_unit_day: Number = Field(0.0, ge=0, description="Penalty per unit-day "
+                                           "backordered.")
+    lost_sale_penalty: Number | None = Field(None, ge=0, description="Cost per unit lost "
+                                             "(default: the lost margin, price - unit cost).")

@@ -4,7 +4,12 @@ and warnings for scenarios that run but may not mean what the user thinks."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
+from typing import Any
 
+from pydantic import BaseModel
+
+from sim.distributions import Distribution
 from sim.scenario.errors import Problem
 from sim.scenario.references_commerce import check_commerce
 from sim.scenario.schema import ScenarioSpec, SupportSpec
@@ -29,18 +34,87 @@ def check_references(spec: ScenarioSpec, data: dict | None = None
     paths the way they were written)."""
     problems: list[Problem] = []
     warnings: list[str] = []
+    # The horizon itself is checked by its type (above 0), so a bad horizon never gets here
+    # to blame the warm-up the user did not write.
     if spec.warmup >= spec.horizon:
         problems.append(Problem(
             f"must be shorter than the horizon ({format_duration(spec.horizon)})", ("warmup",)))
-    if spec.horizon <= 0:
-        problems.append(Problem("must be longer than 0", ("horizon",)))
+    else:
+        _check_bin(spec, problems, warnings)
     if spec.support is None and spec.demand is None:
         problems.append(Problem("nothing to simulate: add a 'support' or a 'demand' section",
                                 ()))
     if spec.support is not None:
         _check_support(spec, spec.support, problems, warnings)
     problems += check_commerce(spec, data or {}, unknown_name)
+    if not problems:
+        warnings += _unused_names(spec)
+        warnings += [f"{_dotted(path)}: {caveat}"
+                     for path, dist in distributions_in(spec) for caveat in dist.caveats()]
     return problems, warnings
+
+
+def _dotted(path: tuple) -> str:
+    return ".".join(str(part) for part in path)
+
+
+def distributions_in(node: Any, path: tuple = ()) -> Iterator[tuple[tuple, Distribution]]:
+    """Every distribution the user wrote in a spec, with its field path (walks any spec, so
+    a new section's distributions are found without being listed)."""
+    if isinstance(node, Distribution):
+        yield path, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from distributions_in(getattr(node, name), (*path, name))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from distributions_in(value, (*path, key))
+    elif isinstance(node, tuple | list):
+        for index, value in enumerate(node):
+            yield from distributions_in(value, (*path, index))
+
+
+def names_used(spec: ScenarioSpec, kind: str) -> set[str]:
+    """The teams or suppliers that the scenario's sections use. A section registers by
+    having a method `teams_used()` or `suppliers_used()` (see schema.py, commerce.py)."""
+    used: set[str] = set()
+    for name in type(spec).model_fields:
+        report = getattr(getattr(spec, name), f"{kind}_used", None)
+        if report is not None:
+            used |= report()
+    return used
+
+
+def _unused_names(spec: ScenarioSpec) -> list[str]:
+    warnings = []
+    teams = names_used(spec, "teams")
+    for name in spec.teams:
+        if name not in teams:
+            warnings.append(f"teams.{name}: no flow uses this team; name it as a flow's "
+                            "'team' or remove it")
+    suppliers = names_used(spec, "suppliers")
+    for name in spec.suppliers:
+        if name not in suppliers:
+            warnings.append(f"suppliers.{name}: no product is ordered from this supplier; name "
+                            "it as a product's 'supplier' or remove it")
+    return warnings
+
+
+def _check_bin(spec: ScenarioSpec, problems: list[Problem], warnings: list[str]) -> None:
+    width = spec.output.bin
+    if width is None:
+        return
+    window = spec.horizon - spec.warmup
+    if width > spec.horizon:
+        problems.append(Problem(
+            f"a bin of {format_duration(width)} is longer than the horizon "
+            f"({format_duration(spec.horizon)}): the plots would have no complete bin; choose "
+            "a bin that fits several times into the horizon", ("output", "bin")))
+    elif width > window:
+        warnings.append(
+            f"output.bin: a bin of {format_duration(width)} is longer than the observed window "
+            f"(horizon - warmup = {format_duration(window)}): the plots show less than one bin "
+            "of results")
 
 
 def _check_support(

@@ -98,8 +98,6 @@ def _check_policy(policy, path: tuple, add) -> None:
     if policy.type == "base_stock" and policy.order_up_to is not None and \
             value(policy.order_up_to) <= 0:
         add(Problem("must be above 0", (*path, "order_up_to")))
-    if policy.review_period is not None and policy.review_period <= 0:
-        add(Problem("must be longer than 0", (*path, "review_period")))
 
 
 def _show(quantity) -> str:

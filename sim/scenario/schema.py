@@ -22,13 +22,21 @@ from sim.scenario.commerce import (
     FulfilmentSpec,
     SupplierSpec,
 )
-from sim.scenario.types import Duration, DurationDist, ShiftField
+from sim.scenario.types import (
+    Count,
+    Delay,
+    Duration,
+    Number,
+    PositiveDuration,
+    ShiftField,
+    WorkTime,
+)
 
 
 class MemberGroupSpec(Spec):
     """A group of members who share one shift."""
 
-    members: int = Field(ge=0, description="How many members work this shift.")
+    members: Count = Field(ge=0, description="How many members work this shift.")
     shift: ShiftField = Field(ALWAYS, description="When they work.")
 
 
@@ -48,7 +56,7 @@ class TeamSpec(Spec):
     shifts: tuple[MemberGroupSpec, ...] = Field(
         description="Member groups, each with its own shift (or give `members` and `shift`)."
     )
-    cost_per_hour: float = Field(0.0, ge=0, description="Staff cost per member-hour on shift.")
+    cost_per_hour: Number = Field(0.0, ge=0, description="Staff cost per member-hour on shift.")
 
     @model_validator(mode="before")
     @classmethod
@@ -87,15 +95,15 @@ def _shift_share(shift: Shift) -> float:
 class InquiryTypeSpec(Spec):
     """One kind of customer inquiry; unset times fall back to the desk's defaults."""
 
-    share: float = Field(
+    share: Number = Field(
         0.0, ge=0, le=1, description="Share of the desk's own arrivals (0 for types only raised "
         "by other flows, such as late deliveries)."
     )
-    handle_time: DurationDist | None = Field(None, description="Time an agent spends on it.")
-    patience: DurationDist | None = Field(
+    handle_time: WorkTime | None = Field(None, description="Time an agent spends on it.")
+    patience: Delay | None = Field(
         None, description="How long the customer waits before giving up (none: waits forever)."
     )
-    priority: int = Field(1, ge=1, description="1 is answered first, then 2, and so on.")
+    priority: Count = Field(1, ge=1, description="1 is answered first, then 2, and so on.")
 
 
 class SupportSpec(Spec):
@@ -105,8 +113,8 @@ class SupportSpec(Spec):
     arrivals: ArrivalsSpec | None = Field(
         None, description="The desk's own inquiry stream (absent: only inquiries from other flows)."
     )
-    handle_time: DurationDist | None = Field(None, description="Default handle time.")
-    patience: DurationDist | None = Field(None, description="Default patience (none: no abandon).")
+    handle_time: WorkTime | None = Field(None, description="Default handle time.")
+    patience: Delay | None = Field(None, description="Default patience (none: no abandon).")
     service_level_target: Duration = Field(
         20 / 60, description="Answer within this time to count towards the service level."
     )
@@ -114,11 +122,15 @@ class SupportSpec(Spec):
         default_factory=dict, description="Kinds of inquiry with their shares and times."
     )
 
+    def teams_used(self) -> set[str]:
+        """The teams this flow puts to work (for the unused-team warning)."""
+        return {self.team}
+
 
 class OutputSpec(Spec):
     """How results are binned for plots."""
 
-    bin: Duration | None = Field(
+    bin: PositiveDuration | None = Field(
         None, description="Width of the time bins of plotted series (default: chosen from horizon)."
     )
 
@@ -137,10 +149,11 @@ class ScenarioSpec(Spec):
 
     name: str = Field(pattern=NAME_PATTERN, description="Short name; results go to runs/<name>/.")
     description: str = Field("", description="One line shown by `orgsim list`.")
-    horizon: Duration = Field(description="Simulated time of one replication, warm-up included.")
+    horizon: PositiveDuration = Field(description="Simulated time of one replication, "
+                                      "warm-up included.")
     warmup: Duration = Field(0.0, description="Initial time left out of the statistics.")
-    replications: int = Field(10, ge=1, description="Independent replications.")
-    seed: int = Field(0, ge=0, description="Master seed; every random stream derives from it.")
+    replications: Count = Field(10, ge=1, description="Independent replications.")
+    seed: Count = Field(0, ge=0, description="Master seed; every random stream derives from it.")
     teams: dict[str, TeamSpec] = Field(default_factory=dict, description="Teams by name.")
     support: SupportSpec | None = Field(None, description="Customer support (absent: off).")
     demand: DemandSpec | None = Field(None, description="Customers placing orders (absent: "

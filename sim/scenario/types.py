@@ -6,6 +6,7 @@ and a JSON Schema fragment, so `orgsim schema` documents what the field accepts.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -66,27 +67,112 @@ _SHIFT_SCHEMA = {
 }
 
 
+# --------------------------------------------------------------------------- plain numbers
+# pydantic's lax mode would read `members: yes` as 1 and `members: '7'` as 7; a scenario
+# field never does: a count is a whole number (7 or 7.0), any other number is a number.
+
+
+def _shown(value: object) -> str:
+    """A value as the user wrote it in YAML: yes/no for booleans, quotes around text."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, str):
+        return f"the text {value!r} (write a number without quotes)"
+    return repr(value)
+
+
+def whole_number(value: object) -> int:
+    """A count: an integer, or a float with nothing after the point (numpy's too, for
+    notebooks); never a bool or text."""
+    if not isinstance(value, bool):
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if isinstance(value, numbers.Real) and float(value).is_integer():
+            return int(value)
+    raise ValueError(f"expected a whole number, got {_shown(value)}")
+
+
+def real_number(value: object) -> float:
+    """A number: an integer or a float (numpy's too); never a bool or text."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"expected a number, got {_shown(value)}")
+    return float(value)
+
+
+Count = Annotated[int, BeforeValidator(whole_number)]
+"""A whole number (members, replications, seeds, units...): 7 or 7.0, not yes or '7'."""
+Number = Annotated[float, BeforeValidator(real_number)]
+"""A number (shares, costs, weights): 0.5 or 2, not yes or '0.5'."""
+
+
+# --------------------------------------------------------------------------- durations
+
+
+def _positive_duration(value: object) -> float:
+    minutes = parse_duration(value)
+    if minutes <= 0:
+        raise ValueError(f"must be longer than 0, got {value}")
+    return minutes
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_SCHEMA)]
+"""A duration that may be 0 (a warm-up, a target)."""
+PositiveDuration = Annotated[
+    float,
+    BeforeValidator(_positive_duration),
+    WithJsonSchema({**_DURATION_SCHEMA, "description": "A duration above 0: 15m, 4h, 2d."}),
+]
+"""A duration that must be above 0 (a horizon, a period, a promise)."""
+Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(_RATE_SCHEMA)]
+Clock = Annotated[float, BeforeValidator(parse_clock), WithJsonSchema(_CLOCK_SCHEMA)]
+
+
+# --------------------------------------------------------------------------- distributions
+# A distribution field of durations is either a work time or a delay. Every distribution
+# obeys sim/distributions' rule (only const may be always 0); on top of it a work time
+# refuses a mean of 0 (nobody works for no time), while a delay may be 0 (no wait at all).
+
+
 def _number_dist(value: object) -> Distribution:
     return parse_distribution(value, quantity="number")
 
 
-def _duration_dist(value: object) -> Distribution:
+def _delay(value: object) -> Distribution:
     return parse_distribution(value, quantity="duration")
+
+
+def _work_time(value: object) -> Distribution:
+    dist = parse_distribution(value, quantity="duration")
+    if dist.mean <= 0:
+        shown = value.strip() if isinstance(value, str) else dist.to_config()
+        raise ValueError(f"is a work time and must take some time, got {shown}")
+    return dist
 
 
 def _dist_config(dist: Distribution) -> Any:
     return dist.to_config()
 
 
-Duration = Annotated[float, BeforeValidator(parse_duration), WithJsonSchema(_DURATION_SCHEMA)]
-Rate = Annotated[float, BeforeValidator(parse_rate), WithJsonSchema(_RATE_SCHEMA)]
-Clock = Annotated[float, BeforeValidator(parse_clock), WithJsonSchema(_CLOCK_SCHEMA)]
-DurationDist = Annotated[
+def _dist_schema(description: str) -> WithJsonSchema:
+    return WithJsonSchema({**_DIST_SCHEMA, "description": f"{description} {_DIST_DESCRIPTION}"})
+
+
+WorkTime = Annotated[
     Distribution,
-    BeforeValidator(_duration_dist),
+    BeforeValidator(_work_time),
     PlainSerializer(_dist_config),
-    WithJsonSchema(_DIST_SCHEMA),
+    _dist_schema("A work time (someone is busy for it): its mean must be above 0."),
 ]
+"""Time someone spends working (a handle time, a time per order): mean above 0."""
+Delay = Annotated[
+    Distribution,
+    BeforeValidator(_delay),
+    PlainSerializer(_dist_config),
+    _dist_schema("A delay (waiting, travelling): 0s is allowed."),
+]
+"""Time that passes without work (a lead time, a transit, patience): may be 0."""
 NumberDist = Annotated[
     Distribution,
     BeforeValidator(_number_dist),
@@ -110,24 +196,20 @@ class Cover:
 
 
 def parse_quantity(value: object) -> int | Cover:
-    """Units (a whole number >= 0) or cover as a duration ('4d')."""
-    if isinstance(value, bool):
-        raise ValueError(f"expected units (a whole number) or days of cover like 4d, got {value}")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        if value < 0:
-            raise ValueError(f"must not be negative, got {value}")
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("-").isdigit():
-            return parse_quantity(int(text))
+    """Units (a whole number >= 0, as for Count) or cover as a duration ('4d')."""
+    expected = "expected units (a whole number) or days of cover like 4d"
+    if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
         try:
-            return Cover(parse_duration(text))
+            return Cover(parse_duration(value))
         except ValueError:
-            pass
-    raise ValueError(f"expected units (a whole number) or days of cover like 4d, got {value!r}")
+            raise ValueError(f"{expected}, got {value!r}") from None
+    try:
+        units = whole_number(value)
+    except ValueError:
+        raise ValueError(f"{expected}, got {_shown(value)}") from None
+    if units < 0:
+        raise ValueError(f"must not be negative, got {units}")
+    return units
 
 
 def _quantity_config(value: int | Cover) -> Any:

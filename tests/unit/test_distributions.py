@@ -39,6 +39,7 @@ CASES: dict[str, Distribution] = {
     "normal-half": Normal(0.0, 2.0),
     "normal-truncated": Normal(0.5, 2.0),
     "normal-sd0": Normal(4.0, 0.0),
+    "normal-mostly-truncated": Normal(1.0, 5.0),
     "lognormal": Lognormal(120.0, 60.0),
     "lognormal-wide": Lognormal(1.0, 1.5),
     "gamma": Gamma(10.0, 5.0),
@@ -49,7 +50,8 @@ CASES: dict[str, Distribution] = {
     "triangular-point": Triangular(2.0, 2.0, 2.0),
     "empirical": Empirical((1.5, 2.0, 2.0, 7.25, 0.0)),
     "poisson": Poisson(3.5),
-    "poisson-zero": Poisson(0.0),
+    "poisson-small": Poisson(0.05),
+    "const-zero": Constant(0.0),
     "geometric": Geometric(2.5),
     "geometric-one": Geometric(1.0),
     "const-number": Constant(3.0, quantity="number"),
@@ -272,8 +274,8 @@ DURATION_ERRORS = [
     ({"dist": "exp", "mean": 3}, "exp mean: expected a duration with a unit"),
     ("lognormal(2h, -1h)", "lognormal sd: must not be negative, got -1h"),
     ("exp(-3m)", "exp mean: must not be negative, got -3m"),
-    ("lognormal(0m, 1m)", "lognormal mean: must be positive, got 0m"),
-    ("gamma(0m, 1m)", "gamma mean: must be positive, got 0m"),
+    ("lognormal(0m, 1m)", "lognormal with a mean of 0 can only draw 0"),
+    ("gamma(0m, 1m)", "gamma with a mean of 0 can only draw 0"),
     ("uniform(3m, 1m)", "uniform needs min <= max, got min 3m, max 1m"),
     ("triangular(1m, 5m, 3m)", "triangular needs min <= mode <= max, got min 1m, mode 5m, max 3m"),
     ("poisson(3)", "poisson draws counts and cannot be used for a duration"),
@@ -448,3 +450,80 @@ def test_empirical_bad_files(tmp_path: pathlib.Path, text: str, message: str) ->
         parse_distribution("empirical(bad.csv)", base_dir=tmp_path)
     assert str(path.resolve()) in str(info.value)
     assert message in str(info.value)
+
+
+# --------------------------------------------------------------------------- the zero rule
+# One rule for every kind: only const may be always 0; any other kind with mean 0 could only
+# draw 0 and is refused, pointing at const.
+
+ZERO_MEAN = [
+    ("exp(0m)", "duration"),
+    ("uniform(0m, 0m)", "duration"),
+    ("normal(0m, 0m)", "duration"),
+    ("lognormal(0m, 1m)", "duration"),
+    ("gamma(0s, 30s)", "duration"),
+    ("triangular(0m, 0m, 0m)", "duration"),
+    ({"dist": "empirical", "values": ["0s", "0m"]}, "duration"),
+    ("poisson(0)", "number"),
+    ("uniform(0, 0)", "number"),
+]
+
+
+@pytest.mark.parametrize(("value", "quantity"), ZERO_MEAN)
+def test_every_kind_but_const_refuses_a_mean_of_zero(value: object, quantity: str) -> None:
+    with pytest.raises(DistributionError) as info:
+        parse_distribution(value, quantity=quantity)
+    zero = "const(0s)" if quantity == "duration" else "const(0)"
+    assert "with a mean of 0 can only draw 0" in str(info.value)
+    assert zero in str(info.value)
+
+
+@pytest.mark.parametrize(("value", "quantity"), [
+    ("const(0s)", "duration"), ("0s", "duration"), (0, "number"), ("const(0)", "number")])
+def test_const_may_be_zero(value: object, quantity: str) -> None:
+    assert parse_distribution(value, quantity=quantity).mean == 0
+
+
+def test_kinds_that_can_draw_zero_are_allowed() -> None:
+    # A positive mean is all the rule asks: zero draws are fine.
+    for text in ("uniform(0m, 2m)", "normal(0m, 1m)", "triangular(0m, 0m, 3m)"):
+        assert parse_distribution(text).mean > 0
+
+
+# --------------------------------------------------------------------------- truncated normal
+
+
+def test_truncated_normal_mean_matches_samples_for_the_issue_example() -> None:
+    # normal(1m, 5m): a = -0.2, mean = 1 + 5 phi(0.2)/(1 - Phi(-0.2)) = 4.3754 min.
+    dist = Normal(1.0, 5.0)
+    a = -1.0 / 5.0
+    phi = math.exp(-a * a / 2) / math.sqrt(2 * math.pi)
+    tail = 1 - 0.5 * math.erfc(-a / math.sqrt(2))  # 1 - Phi(a)
+    assert dist.mean == pytest.approx(1.0 + 5.0 * phi / tail, rel=1e-12)
+    assert dist.mean == pytest.approx(4.3754, abs=1e-4)
+    x = dist.sample_array(np.random.default_rng(11), N)
+    assert abs(x.mean() - dist.mean) <= Z * math.sqrt(dist.variance / N)
+
+
+def test_normal_caveat_gives_the_effective_mean() -> None:
+    (caveat,) = Normal(1.0, 5.0).caveats()
+    assert "normal(1m, 5m)" in caveat and "its mean is 4.4 min" in caveat and "not 1 min" in caveat
+    assert "lognormal(1m, 5m)" in caveat
+    # A half-normal's written mean is 0: still worth saying, without a lognormal(0m...) hint.
+    (half,) = Normal(0.0, 2.0).caveats()
+    assert "lognormal" not in half
+
+
+@pytest.mark.parametrize(("sd", "warned"), [(0.4, False), (0.5, True), (0.0, False)])
+def test_normal_caveat_threshold_is_one_percent_of_the_mean(sd: float, warned: bool) -> None:
+    # sd 0.4 x mean raises the mean by 0.7%, sd 0.5 x mean by 2.8%: the line is at 1%.
+    dist = Normal(1.0, sd)
+    shift = (dist.mean - 1.0) / 1.0
+    assert (shift > 0.01) is warned
+    assert bool(dist.caveats()) is warned
+
+
+def test_other_kinds_have_no_caveats() -> None:
+    for dist in CASES.values():
+        if not isinstance(dist, Normal):
+            assert dist.caveats() == []
