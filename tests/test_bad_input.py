@@ -303,3 +303,14 @@ def test_no_traceback_for_a_missing_file_or_bad_set(write_scenario, tiny_text, t
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "did you mean 'handle_time'?" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_problem_is_one_printable_line_whatever_the_user_wrote():
+    """A key or value holding a control character or a line separator is escaped, so one
+    problem stays on one `error:` line."""
+    from sim.scenario.errors import Problem
+
+    for key in ("\r", "\x1c", "\x85", "\u2028", "a\nb", "\t", "\x00"):
+        text = str(Problem(f"unknown key '{key}'", ("support", key), "s.yaml", 3))
+        assert text.isprintable() and len(text.splitlines()) == 1, repr(text)
+    assert str(Problem("unknown key 'é'", ("é",), "s.yaml")) == "s.yaml: é: unknown key 'é'"

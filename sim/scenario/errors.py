@@ -23,7 +23,16 @@ class Problem:
         if self.line is not None:
             where += f", line {self.line}"
         field = f" {self.dotted_path}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
+        return printable(f"{where}:{field} {self.message}")
+
+
+def printable(text: str) -> str:
+    """`text` with control and other unprintable characters escaped (a key holding a line
+    separator would otherwise split one problem over several lines of the terminal)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 class ScenarioError(Exception):
