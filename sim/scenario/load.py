@@ -75,7 +75,7 @@ def scenario_from_dict(
         raise ScenarioError([Problem(refusal.message, refusal.path, "<scenario>")])
     data = copy.deepcopy(dict(data))
     base = Path(base_dir)
-    problems = _absolutise_empirical(data, base, "base_dir (the folder given to scenario_from_dict)")
+    problems = _absolutise_empirical(data, base, "base_dir, the folder given")
     if problems:
         raise ScenarioError([_locate(p, {}, "<scenario>") for p in problems])
     return _finish(data, {}, overrides, None, base)
