@@ -393,3 +393,10 @@ def test_thousands_of_bad_items_give_a_short_report(runner, write_scenario, tiny
     lines = result.output.splitlines()
     assert result.exit_code == 2 and 1 < len(lines) <= 40, len(lines)
     assert "more problems" in lines[-1]
+
+
+def test_the_readme_states_the_limits():
+    readme = (SCENARIOS.parent / "README.md").read_text(encoding="utf-8")
+    assert f"nested more than {MAX_DEPTH} levels" in readme
+    assert f"beyond {MAX_ALIAS_EXPANSION:,} values" in readme
+    assert "--set teams.support.shifts.0.members=7" in readme

@@ -194,7 +194,7 @@ def record_lines(root: yaml.Node, source: str) -> dict[tuple, Where]:
         node, path = stack.pop()
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                key_path = (*path, key_node.value)
+                key_path = (*path, _key(key_node))
                 where[key_path] = (source, key_node.start_mark.line + 1)
                 stack.append((value_node, key_path))
         elif isinstance(node, yaml.SequenceNode):
