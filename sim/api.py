@@ -14,6 +14,7 @@ from sim.experiment.runner import run_replications
 from sim.replication import ReplicationResult
 from sim.results import Results
 from sim.scenario import Scenario, load_scenario
+from sim.scenario.load import with_overrides
 
 VERSION = "0.1.0"
 
@@ -29,12 +30,15 @@ def run(
 ) -> Results:
     """Run a scenario's replications and gather the results.
 
-    `reps` and `seed` default to the scenario's own; `jobs` > 1 runs replications on a
-    local process pool, `dask_scheduler` ('local' or an address) on Dask. The numbers are
-    the same whichever runs them.
+    `overrides` ({'teams.support.members': 7} or ['teams.support.members=7']) apply to a
+    loaded Scenario too. `reps` and `seed` default to the scenario's own; `jobs` > 1 runs
+    replications on a local process pool, `dask_scheduler` ('local' or an address) on Dask.
+    The numbers are the same whichever runs them.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
+    else:  # re-validated with them; relative data files from the scenario file's folder
+        scenario = with_overrides(scenario, overrides)
     spec = scenario.spec
     reps = spec.replications if reps is None else reps
     seed = spec.seed if seed is None else seed

@@ -257,7 +257,10 @@ def _read_csv(
         with path.open(newline="", encoding="utf-8-sig") as handle:  # -sig: Excel's BOM
             reader = csv.reader(handle)
             rows = [(reader.line_num, row[0].strip()) for row in reader if row and row[0].strip()]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError:
+        raise DistributionError(f"empirical data file {path} is not UTF-8 text") from None
+    except (OSError, csv.Error) as exc:
+        # csv.Error says which limit a line broke; neither error quotes the file's content
         raise DistributionError(f"empirical data file {path} could not be read: {exc}") from None
 
     unit: str | None = None
@@ -271,13 +274,25 @@ def _read_csv(
     for line, cell in rows:
         try:
             values.append(_cell_value(cell, unit, quantity))
-        except (UnitError, DistributionError) as exc:
-            hint = ""
-            if quantity == "duration" and unit is None and _NUMBER_RE.fullmatch(cell):
-                hint = "; write the unit in each cell (90s) or alone in the first row (s, m, h, d)"
-            where = f"empirical data file {path}, line {line}"
-            raise DistributionError(f"{where}: {exc}{hint}") from None
+        except (UnitError, DistributionError):
+            # The cell is not quoted back: an error never prints a file's content.
+            raise DistributionError(f"empirical data file {path}, line {line}: "
+                                    f"{_cell_expected(cell, unit, quantity)}") from None
     return path, tuple(values)
+
+
+def _cell_expected(cell: str, unit: str | None, quantity: str) -> str:
+    """What a refused cell should have been, said without quoting it."""
+    if cell.startswith("-"):
+        return "values must not be negative"
+    if quantity == "number":
+        return "expected a number in the first column"
+    if unit is not None:
+        return f"expected a number (in {unit}, as the first row says) or a duration such as 90s"
+    if _NUMBER_RE.fullmatch(cell):
+        return ("expected a duration with a unit in the first column; write the unit in "
+                "each cell (90s) or alone in the first row (s, m, h, d)")
+    return "expected a duration with a unit, such as 90s, in the first column"
 
 
 def _looks_like_value(cell: str, quantity: str) -> bool:

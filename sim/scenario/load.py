@@ -7,49 +7,34 @@ was expected; all of them are raised together as one `ScenarioError`.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from sim.distributions import parse_distribution
 from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.limits import check_data
 from sim.scenario.references import check_references
 from sim.scenario.schema import ScenarioSpec
+from sim.scenario.yaml_reader import Where, YamlProblem, parse_yaml, problem_from, read_yaml_file
 
 SET_SOURCE = "--set"
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 without base-60 numbers: an unquoted 09:30 stays the text '09:30', not 570."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""",
-               re.X),
-    list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
-                |\.[0-9_]+(?:[eE][-+][0-9]+)?
-                |[-+]?\.(?:inf|Inf|INF)
-                |\.(?:nan|NaN|NAN))$""", re.X),
-    list("-+0123456789."))
-
-
 def _yaml_value(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
-Where = tuple[str, int | None]  # (source, line)
+    return parse_yaml(text)[0]
+
+
+@dataclass(frozen=True)
+class Override:
+    """One --set (or overrides={...}) value: the field path it sets and how it was written."""
+
+    path: tuple
+    text: str  # KEY=VALUE as given
+    value: Any
 
 
 @dataclass(frozen=True)
@@ -67,13 +52,15 @@ class Scenario:
 
 
 def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
-    """Read, merge, override and validate a scenario file; raise ScenarioError on problems."""
+    """Read, merge, override and validate a scenario file; raise ScenarioError on problems.
+
+    Relative data files in --set values are read from the current folder."""
     path = Path(path)
     problems: list[Problem] = []
-    data, where = _read_with_extends(path, [], problems)
+    data, where = _read_with_extends(path, problems)
     if problems:
         raise ScenarioError(problems)
-    return _finish(data, where, overrides, path, problems)
+    return _finish(data, where, overrides, path, Path.cwd())
 
 
 def scenario_from_dict(
@@ -81,10 +68,27 @@ def scenario_from_dict(
     overrides: Iterable[str] | Mapping[str, Any] = (),
     base_dir: str | Path = ".",
 ) -> Scenario:
-    """Validate a scenario given as a Python dict (for notebooks)."""
+    """Validate a scenario given as a Python dict (for notebooks); data files are read from
+    `base_dir` and the folders below it."""
+    refusal = check_data(data)  # before anything copies or walks it
+    if refusal is not None:
+        raise ScenarioError([Problem(refusal.message, refusal.path, "<scenario>")])
     data = copy.deepcopy(dict(data))
-    _absolutise_empirical(data, Path(base_dir))
-    return _finish(data, {}, overrides, None, [])
+    base = Path(base_dir)
+    problems = _absolutise_empirical(data, base, "base_dir, the folder given")
+    if problems:
+        raise ScenarioError([_locate(p, {}, "<scenario>") for p in problems])
+    return _finish(data, {}, overrides, None, base)
+
+
+def with_overrides(scenario: Scenario, overrides: Iterable[str] | Mapping[str, Any]) -> Scenario:
+    """The scenario re-validated with overrides applied to its resolved data; relative data
+    files in the overrides are read from the scenario file's folder."""
+    if not overrides:
+        return scenario
+    base_dir = scenario.source.parent if scenario.source else Path.cwd()
+    data = copy.deepcopy(scenario.resolved)
+    return _finish(data, {}, overrides, scenario.source, base_dir)
 
 
 def _finish(
@@ -92,27 +96,74 @@ def _finish(
     where: dict[tuple, Where],
     overrides: Iterable[str] | Mapping[str, Any],
     path: Path | None,
-    problems: list[Problem],
+    set_dir: Path,
 ) -> Scenario:
     main_source = str(path) if path else "<scenario>"
-    _apply_overrides(data, where, overrides, problems)
+    problems: list[Problem] = []
+    before = copy.deepcopy(data) if overrides else data
+    applied = _apply_overrides(data, where, overrides, problems, set_dir)
     if problems:
         raise ScenarioError(problems)
+    refusal = check_data(data)  # --set can nest deeper than any file
+    if refusal is not None:
+        raise ScenarioError([_locate(Problem(refusal.message, refusal.path), where, main_source)])
+    spec, found, warnings = _validate(data)
+    if found:
+        if applied:
+            found = _blame_overrides(found, before, applied, where)
+        raise ScenarioError([_locate(p, where, main_source) for p in found])
+    assert spec is not None
+    return Scenario(spec, _inline_empirical(data), path, tuple(warnings))
+
+
+def _validate(data: dict[str, Any]) -> tuple[ScenarioSpec | None, list[Problem], list[str]]:
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as error:
         from sim.scenario.messages import problems_from_validation  # only for bad input
 
-        found = problems_from_validation(error, data)
-        raise ScenarioError([_locate(p, where, main_source) for p in found]) from None
+        return None, problems_from_validation(error, data), []
     found, warnings = check_references(spec, data)
-    if found:
-        raise ScenarioError([_locate(p, where, main_source) for p in found])
-    return Scenario(spec, _inline_empirical(data), path, tuple(warnings))
+    return spec, found, warnings
+
+
+def _blame_overrides(found: list[Problem], before: dict[str, Any], applied: list[Override],
+                     where: dict[tuple, Where]) -> list[Problem]:
+    """A problem that the scenario without its overrides does not have is caused by them: say
+    so, and name them, instead of pointing at the file line of the nearest parent section."""
+    from sim.scenario.messages import override_hint
+
+    _, without, _ = _validate(copy.deepcopy(before))
+    own = {(p.path, p.message) for p in without}
+    blamed = []
+    for problem in found:
+        path = problem.path
+        if (path, problem.message) in own or _set_here(path, where):
+            blamed.append(problem)
+            continue
+        related = [o for o in applied if _related(o.path, path)] or applied
+        message = f"{problem.message} (after --set {', '.join(o.text for o in related)})"
+        hints = [h for o in related if (h := override_hint(o.path, o.value, before, where))]
+        if hints:
+            message += "; " + "; ".join(hints)
+        blamed.append(Problem(message, path, SET_SOURCE))
+    return blamed
+
+
+def _set_here(path: tuple, where: dict[tuple, Where]) -> bool:
+    """Whether the path, or a section holding it, was written by --set."""
+    return any(where.get(path[:depth], (None,))[0] == SET_SOURCE
+               for depth in range(len(path), 0, -1))
+
+
+def _related(a: tuple, b: tuple) -> bool:
+    return a[: len(b)] == b or b[: len(a)] == a
 
 
 def _locate(problem: Problem, where: dict[tuple, Where], main_source: str) -> Problem:
     """Attach the file and line that defined the problem's path (or its nearest parent)."""
+    if problem.source is not None:
+        return problem
     path = problem.path
     for depth in range(len(path), -1, -1):
         found = where.get(tuple(path[:depth]))
@@ -125,37 +176,48 @@ def _locate(problem: Problem, where: dict[tuple, Where], main_source: str) -> Pr
 
 
 def _read_with_extends(
-    path: Path, chain: list[Path], problems: list[Problem]
+    path: Path, problems: list[Problem]
 ) -> tuple[dict[str, Any], dict[tuple, Where]]:
-    resolved = path.resolve()
-    data, where = _read_yaml(path, problems)
-    if data is None:
-        return {}, {}
-    _absolutise_empirical(data, path.parent)
-    base_name = data.pop("extends", None)
-    if base_name is None:
-        return data, where
-    line = where.get(("extends",), (None, None))[1]
-    if not isinstance(base_name, str):
-        problems.append(
-            Problem(f"expected a file name, got {base_name!r}", ("extends",), str(path), line))
-        return data, where
-    base_path = path.parent / base_name
-    if not base_path.is_file():
-        problems.append(
-            Problem(f"extends a file that does not exist: {base_path}", ("extends",), str(path),
-                    line)
-        )
-        return data, where
-    if base_path.resolve() in [*chain, resolved]:
-        # reported where the loop closes: this file's `extends` line
-        cycle = " -> ".join(str(p) for p in [*chain, resolved, base_path.resolve()])
-        problems.append(
-            Problem(f"'extends' makes a cycle: {cycle}", ("extends",), str(path), line))
-        return data, where
-    base, base_where = _read_with_extends(base_path, [*chain, resolved], problems)
-    merged_where = {**base_where, **where}
-    return _deep_merge(base, data), merged_where
+    """The file merged over the chain of files it extends (read in a loop: a long chain
+    cannot exhaust the stack)."""
+    layers: list[tuple[dict[str, Any], dict[tuple, Where]]] = []  # this file first
+    chain: list[Path] = []
+    current = path
+    while True:
+        data, where = _read_yaml(current, problems)
+        if data is None:
+            break
+        problems += [_locate(p, where, str(current)) for p in
+                     _absolutise_empirical(data, current.parent,
+                                           "the folder of the file that names it")]
+        chain.append(current.resolve())
+        base_name = data.pop("extends", None)
+        layers.append((data, where))
+        if base_name is None:
+            break
+        line = where.get(("extends",), (None, None))[1]
+        if not isinstance(base_name, str):
+            problems.append(Problem(f"expected a file name, got {base_name!r}", ("extends",),
+                                    str(current), line))
+            break
+        base_path = current.parent / base_name
+        if not base_path.is_file():
+            problems.append(Problem(f"extends a file that does not exist: {base_path}",
+                                    ("extends",), str(current), line))
+            break
+        if base_path.resolve() in chain:
+            # reported where the loop closes: this file's `extends` line
+            cycle = " -> ".join(str(p) for p in [*chain, base_path.resolve()])
+            problems.append(Problem(f"'extends' makes a cycle: {cycle}", ("extends",),
+                                    str(current), line))
+            break
+        current = base_path
+    merged: dict[str, Any] = {}
+    merged_where: dict[tuple, Where] = {}
+    for data, where in reversed(layers):  # the base first; each file's values win over it
+        merged = _deep_merge(merged, data)
+        merged_where.update(where)
+    return merged, merged_where
 
 
 def _read_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any] | None, dict]:
@@ -167,83 +229,20 @@ def _read_yaml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any] | No
     except (OSError, UnicodeDecodeError) as error:
         problems.append(Problem(f"cannot read the file: {error}", (), str(path)))
         return None, {}
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is not None:
-            before = len(problems)
-            _check_nodes(node, (), str(path), problems, node.start_mark.line + 1)
-            if len(problems) > before:
-                return None, {}
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        context = error.context
-        if context and error.context_mark and error.context_mark.line + 1 != line:
-            # e.g. an unclosed quote: the problem shows at the end, the cause where it began
-            context += f" (from line {error.context_mark.line + 1})"
-        what = " ".join(p for p in (context, error.problem) if p)
-        problems.append(Problem(f"YAML syntax error: {what}", (), str(path), line))
+        data, where = read_yaml_file(text, str(path))
+    except YamlProblem as error:
+        problems.append(problem_from(error, str(path)))
         return None, {}
-    except yaml.YAMLError as error:
-        problems.append(Problem(f"YAML error: {error}", (), str(path)))
-        return None, {}
-    finally:
-        loader.dispose()
     if not isinstance(data, dict):
         problems.append(Problem("expected a mapping of keys (name, horizon, ...)", (), str(path)))
         return None, {}
-    where: dict[tuple, Where] = {(): (str(path), None)}
-    _record_lines(node, (), str(path), where)
     return data, where
 
 
-def _check_nodes(
-    node: yaml.Node, path: tuple, source: str, problems: list[Problem], line: int,
-    parents: tuple[yaml.Node, ...] = (),
-) -> None:
-    """What PyYAML lets through: a key given twice (the last would silently win), and an
-    alias to a section that holds it (a structure without end)."""
-    if any(node is parent for parent in parents):
-        problems.append(Problem("this YAML alias refers to a section that contains it",
-                                path, source, line))
-        return
-    parents = (*parents, node)
-    if isinstance(node, yaml.MappingNode):
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue  # a complex key: the constructor reports it
-            key = key_node.value
-            if key in first_line and key_node.tag != "tag:yaml.org,2002:merge":
-                problems.append(Problem(f"the key '{key}' is given twice (first on line "
-                                        f"{first_line[key]}); keep one",
-                                        (*path, key), source, key_line))
-            first_line.setdefault(key, key_line)
-            _check_nodes(value_node, (*path, key), source, problems, key_line, parents)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _check_nodes(item, (*path, index), source, problems, item.start_mark.line + 1,
-                         parents)
-
-
-def _record_lines(node: yaml.Node, path: tuple, source: str, where: dict[tuple, Where]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key_path = (*path, key_node.value)
-            where[key_path] = (source, key_node.start_mark.line + 1)
-            _record_lines(value_node, key_path, source, where)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            item_path = (*path, index)
-            where[item_path] = (source, item.start_mark.line + 1)
-            _record_lines(item, item_path, source, where)
-
-
 def _deep_merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; lists and scalars in the overlay replace the base's."""
+    """Mappings merge key by key; lists and scalars in the overlay replace the base's.
+    (Recursive, but only ever over data already checked against the nesting limit.)"""
     merged = dict(base)
     for key, value in overlay.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -266,7 +265,9 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         raise ValueError(f"expected a dotted key like support.handle_time, got {key!r}")
     try:
         value = _yaml_value(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+    except YamlProblem as error:
+        if not error.syntax:  # YAML, but too deep, too repetitive or with a tag
+            raise ValueError(f"the value of {key.strip()}: {error}") from None
         value = raw
     return parts, value
 
@@ -276,21 +277,30 @@ def _apply_overrides(
     where: dict[tuple, Where],
     overrides: Iterable[str] | Mapping[str, Any],
     problems: list[Problem],
-) -> None:
-    items: list[tuple[list[str], Any]] = []
+    set_dir: Path,
+) -> list[Override]:
+    """Set each value in place; return what was set, for blaming the problems it causes."""
+    items: list[tuple[list[str], Any, str]] = []
     if isinstance(overrides, Mapping):
-        items = [(str(k).split("."), v) for k, v in overrides.items()]
+        items = [(str(k).split("."), v, f"{k}={v}") for k, v in overrides.items()]
     else:
         for text in overrides:
             try:
-                items.append(parse_override(text))
+                parts, value = parse_override(text)
             except ValueError as error:
                 problems.append(Problem(str(error), (), SET_SOURCE))
-    for parts, value in items:
-        _set_path(data, parts, value, where, problems)
+                continue
+            items.append((parts, value, text.strip()))
+    applied = []
+    for parts, value, text in items:
+        path = _set_path(data, parts, value, where, problems, set_dir)
+        if path is not None:
+            applied.append(Override(path, text, value))
+    return applied
 
 
-def _set_path(data: dict, parts: list[str], value: Any, where: dict, problems: list[Problem]):
+def _set_path(data: dict, parts: list[str], value: Any, where: dict, problems: list[Problem],
+              set_dir: Path) -> tuple | None:
     node: Any = data
     path: list[str | int] = []
     for i, part in enumerate(parts):
@@ -299,7 +309,7 @@ def _set_path(data: dict, parts: list[str], value: Any, where: dict, problems: l
             if not part.isdigit() or int(part) >= len(node):
                 problems.append(Problem(
                     f"no item {part!r} in this list of {len(node)}", (*path, part), SET_SOURCE))
-                return
+                return None
             key: str | int = int(part)
         elif isinstance(node, dict):
             key = part
@@ -307,50 +317,85 @@ def _set_path(data: dict, parts: list[str], value: Any, where: dict, problems: l
             problems.append(Problem(f"is a value ({node!r}), not a section: cannot set "
                                     f"'{'.'.join(parts[i:])}' inside it",
                                     tuple(path), SET_SOURCE))
-            return
+            return None
         path.append(key)
         if last:
-            if isinstance(value, str) and "empirical" in value:
-                value = _absolutise_value(value, Path.cwd())
-            node[key] = value
+            holder = [value]  # so that a bare string value is rewritten in place too
+            outside = _absolutise_empirical(holder, set_dir, "the current folder (for --set)")
+            problems += [Problem(p.message, tuple(path), SET_SOURCE) for p in outside]
+            node[key] = holder[0]
             for stale in [p for p in where if p[: len(path)] == tuple(path)]:
                 del where[stale]
             where[tuple(path)] = (SET_SOURCE, None)
-            return
+            return tuple(path)
         if isinstance(node, dict) and key not in node:
             node[key] = {}
             where[tuple(path)] = (SET_SOURCE, None)  # a section --set creates is its own
         node = node[key]
+    return None
 
 
 # --- empirical data files ------------------------------------------------------------------
 
 
-def _absolutise_empirical(data: Any, base_dir: Path) -> None:
-    """Make empirical file paths absolute, relative to the file that names them."""
-    if isinstance(data, dict):
-        if data.get("dist") == "empirical" and isinstance(data.get("file"), str):
-            data["file"] = str((base_dir / data["file"]).resolve())
-        for key, value in data.items():
-            if isinstance(value, str):
-                data[key] = _absolutise_value(value, base_dir)
-            else:
-                _absolutise_empirical(value, base_dir)
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            if isinstance(value, str):
-                data[i] = _absolutise_value(value, base_dir)
-            else:
-                _absolutise_empirical(value, base_dir)
+class _OutsideTree(ValueError):
+    pass
 
 
-def _absolutise_value(value: str, base_dir: Path) -> str:
+def _absolutise_empirical(data: Any, base_dir: Path, tree: str) -> list[Problem]:
+    """Make empirical file paths absolute, relative to the file that names them; refuse
+    (as problems at their field paths) files outside `base_dir` and the folders below it."""
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:  # a section shared through a YAML alias: done once
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            keys: Iterable[Any] = list(node)
+        elif isinstance(node, list):
+            keys = range(len(node))
+        else:
+            continue
+        if isinstance(node, dict) and node.get("dist") == "empirical" \
+                and isinstance(node.get("file"), str):
+            try:
+                node["file"] = str(_data_file(node["file"], base_dir, tree))
+            except _OutsideTree as error:
+                problems.append(Problem(str(error), (*path, "file")))
+        for key in keys:
+            value = node[key]
+            if isinstance(value, str):
+                try:
+                    node[key] = _absolutise_value(value, base_dir, tree)
+                except _OutsideTree as error:
+                    problems.append(Problem(str(error), (*path, key)))
+            else:
+                stack.append((value, (*path, key)))
+    return problems
+
+
+def _absolutise_value(value: str, base_dir: Path, tree: str) -> str:
     text = value.strip()
     if text.startswith("empirical(") and text.endswith(")"):
-        inner = text[len("empirical("):-1].strip()
-        if inner and not Path(inner).is_absolute():
-            return f"empirical({(base_dir / inner).resolve()})"
+        inner = text[len("empirical("):-1].strip().strip("'\"").strip()
+        if inner:
+            return f"empirical({_data_file(inner, base_dir, tree)})"
     return value
+
+
+def _data_file(name: str, base_dir: Path, tree: str) -> Path:
+    """The absolute path of a data file; outside `base_dir`'s tree (links followed) it is
+    refused, so a scenario cannot make orgsim read, or quote, any file on the machine."""
+    root = base_dir.resolve()
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise _OutsideTree(f"the data file {name} is outside {root}, {tree}: data files must "
+                           "be in that folder or below it (a link leading outside counts as "
+                           "outside)")
+    return path
 
 
 # fields whose distributions draw plain numbers; every other distribution draws durations
