@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import gc
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from simpy import Environment
@@ -21,6 +22,8 @@ from sim.model.context import Context
 from sim.model.flows import orders as orders_module
 from sim.random import RandomStreams
 from sim.replication import cyclic_gc_paused
+from sim.scenario import load_scenario
+from sim.units import DAY
 
 # support: two shifts with a gap (a queue left overnight), patience, two priorities
 SUPPORT = {
@@ -112,10 +115,10 @@ def exercised(flows: list) -> dict[str, int]:
     return seen
 
 
-def run_and_collect(data: dict, horizon_days: int) -> tuple[Counter, int, dict[str, int]]:
+def run_and_collect(data: dict, horizon_days: float) -> tuple[Counter, int, dict[str, int]]:
     """Run one replication as sim/replication.py does, with the cyclic collector paused;
     then, with the model still alive, the cyclic garbage the run left, by type."""
-    data = {**data, "horizon": f"{horizon_days}d"}
+    data = {**data, "horizon": f"{horizon_days:g}d"}
     spec = sim.scenario_from_dict(data).spec
     gc.collect()
     env = Environment()
@@ -162,3 +165,18 @@ def test_the_check_finds_a_cycle_left_by_finished_orders(monkeypatch):
     assert done_long > done_short
     for kind in ("Order", "Line", "Shipment"):
         assert long[kind] > short[kind] > 0, (kind, short, long)
+
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+BUNDLED = sorted(SCENARIOS.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_scenarios_leave_no_cyclic_garbage(path):
+    """Every bundled and validation scenario, over a few days: whatever flows a scenario
+    switches on (later flows come with their scenarios), nothing they finish is cyclic."""
+    data = load_scenario(path).resolved
+    days = min(3.0, sim.scenario_from_dict(data).spec.horizon / DAY)
+    garbage, done, _ = run_and_collect({**data, "warmup": "0s"}, days)
+    assert done > 0
+    assert sum(garbage.values()) == 0, garbage
