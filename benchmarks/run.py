@@ -49,6 +49,7 @@ MMC_LIMIT = 0.6
 ECOMMERCE_LIMIT = 5.0
 COUNT_TOLERANCE = 0.005  # normalise per customer when orgsim's count is further off
 DAY = 1440.0  # minutes
+OTHER_SCRIPTS_KEYS = ("soak",)  # written into results.json by benchmarks/soak.py
 
 
 # --- running one measured process ---------------------------------------------------------
@@ -484,6 +485,9 @@ def main() -> None:
     print()
     print(text)
     results["report"] = text.splitlines()
+    if args.output.exists():  # keep what other scripts wrote into the file (soak.py: "soak")
+        previous = json.loads(args.output.read_text())
+        results.update({k: v for k, v in previous.items() if k in OTHER_SCRIPTS_KEYS})
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nresults written to {args.output}")
 

@@ -82,6 +82,7 @@ class SupportDesk:
         self.handled_per_bin = [0] * bins
         self.abandoned_per_bin = [0] * bins
         self._give_up_cb = self._give_up
+        self.arrivals: ArrivalStream | None = None
         ctx.org.register(INQUIRY_TARGET, self.receive)
 
     def _add_kind(self, name: str) -> int:
@@ -100,8 +101,11 @@ class SupportDesk:
 
     def start(self) -> None:
         if self.spec.arrivals is not None:
-            ArrivalStream(self.ctx, self.spec.arrivals.profile(), "support.arrivals",
-                          self._arrive).start()
+            # kept, so the stream (a cycle through its bound callback) is not left to the
+            # paused cyclic collector after its last arrival
+            self.arrivals = ArrivalStream(self.ctx, self.spec.arrivals.profile(),
+                                          "support.arrivals", self._arrive)
+            self.arrivals.start()
 
     def _arrive(self, now: float) -> None:
         self.accept(self._choose_kind(), now)
