@@ -6,21 +6,23 @@ end of a replication the watch reads totals the flows already keep (arrivals in 
 times the mean work per arrival, members on shift, the number waiting at the window's start
 and end, the per-bin queue series) and judges each queue, with no cost on the hot path.
 
-The judgement of one replication (`judge`):
+What one replication saw (`judge`):
 - the offered load: work demanded by the arrivals in the observed window (member-minutes)
   over the members' time on shift in the window (shifts included, overtime not);
-- **overloaded** when the offered load is at least 1 AND the backlog grew through the window
-  by more than chance allows: the number waiting at the end exceeds that at the start by
-  more than `GROWTH_NOISE` times the spread of the (linearly detrended) per-bin queue series,
-  and by at least `GROWTH_SHARE` of the growth the excess load alone would build (so a queue
-  that impatient customers keep stable is never called overloaded);
-- **lost to abandonment** when customers who gave up took at least `ABANDONED_SHARE` of the
-  offered load with them.
-False alarms: a stable queue at true load rho passes the first test only when its estimated
-load reaches 1, a deviation of (1 - rho) / rho relative; the estimate is a Poisson count of n
-arrivals times a fixed mean, so the chance is about Phi(-(1 - rho) / rho * sqrt(n)) (at
-rho = 0.9 and n = 1,000 arrivals: 0.02%), and the growth test must fail too. `aggregate`
-then needs a majority of the replications, which makes a false alarm rarer still.
+- whether the backlog grew by more than chance allows: the number waiting at the window's
+  end exceeds that at its start by more than `GROWTH_NOISE` times the spread of the
+  (linearly detrended) per-bin queue series, and by at least `GROWTH_SHARE` of the growth
+  the excess load alone would build (so a queue that impatient customers keep stable does
+  not count as growing);
+- the share of the offered load that customers who gave up took with them.
+Across replications (`aggregate`), a team is **overloaded** when the offered load pooled over
+the replications is at least 1 AND its backlog grew in a majority of them; load is reported
+**lost to abandonment** when its mean share reaches `ABANDONED_SHARE`.
+False alarms: a stable queue at true load rho passes the load test only when its estimate
+reaches 1, a deviation of (1 - rho) / rho relative; the estimate is a Poisson count of n
+arrivals (pooled over the replications) times a fixed mean, so the chance is about
+Phi(-(1 - rho) / rho * sqrt(n)) (rho = 0.9: 0.02% at n = 1,000, 10% at n = 135, a desk of
+one agent observed for 10 hours), and the growth test must pass in a majority as well.
 """
 
 from __future__ import annotations
@@ -61,39 +63,35 @@ class QueueObservation:
 
 @dataclass(frozen=True)
 class Finding:
-    """A judgement of one queue in one replication (picklable, plain values)."""
+    """What one replication saw of one team's queue (picklable, plain values)."""
 
-    kind: str  # 'overloaded' or 'abandonment'
     team: str
     flows: tuple[tuple[str, str | None], ...]  # (flow, stage) with demand on the team
     noun: str
     load: float  # offered load over capacity
-    waiting_at_start: float = 0.0
-    waiting_at_end: float = 0.0
-    abandoned_share: float = 0.0
+    waiting_at_start: float
+    waiting_at_end: float
+    grew: bool  # the backlog grew by more than chance allows
+    abandoned_share: float  # of the offered load
+
+    @property
+    def overloaded(self) -> bool:
+        return self.load >= 1.0 and self.grew
 
 
-def judge(obs: QueueObservation) -> list[Finding]:
-    """The findings for one queue in one replication (empty when it looks steady)."""
+def judge(obs: QueueObservation) -> Finding | None:
+    """What one replication saw of one queue (None when no work came to it)."""
     demands = [d for d in obs.demands if d.items > 0]
     offered = sum(d.offered for d in demands)
     items = sum(d.items for d in demands)
     if not demands or offered <= 0 or obs.capacity <= 0:
-        return []
-    load = offered / obs.capacity
-    flows = tuple((d.flow, d.stage) for d in demands)
-    noun = demands[0].noun
-    findings = []
+        return None
+    excess_items = max(offered - obs.capacity, 0.0) * items / offered
     growth = obs.waiting_at_end - obs.waiting_at_start
-    if load >= 1.0 and growth > growth_threshold(obs.queue_series,
-                                                 (offered - obs.capacity) * items / offered):
-        findings.append(Finding("overloaded", obs.team, flows, noun, load,
-                                obs.waiting_at_start, obs.waiting_at_end))
-    abandoned = sum(d.abandoned for d in demands)
-    if abandoned >= ABANDONED_SHARE * offered:
-        findings.append(Finding("abandonment", obs.team, flows, noun, load,
-                                abandoned_share=abandoned / offered))
-    return findings
+    return Finding(obs.team, tuple((d.flow, d.stage) for d in demands), demands[0].noun,
+                   offered / obs.capacity, obs.waiting_at_start, obs.waiting_at_end,
+                   growth > growth_threshold(obs.queue_series, excess_items),
+                   sum(d.abandoned for d in demands) / offered)
 
 
 def growth_threshold(series: np.ndarray, excess_items: float) -> float:
@@ -118,45 +116,48 @@ class LoadWatch:
         self._observers.append(observe)
 
     def findings(self, now: float) -> list[Finding]:
-        return [f for observe in self._observers for f in judge(observe(now))]
+        judged = (judge(observe(now)) for observe in self._observers)
+        return [f for f in judged if f is not None]
 
 
 def aggregate(per_replication: list[list[Finding]]) -> list[str]:
-    """Warnings from every replication's findings: a queue is overloaded when a majority of
-    the replications found it so; abandonment is reported with the mean share of the
-    replications that found it large, when a majority did."""
+    """Warnings from every replication's findings, per team: overloaded when the load pooled
+    over the replications (their mean: equal windows and rosters) is at least 1 and the
+    backlog grew in a majority of them; abandonment when its mean share is large."""
     reps = len(per_replication)
-    groups: dict[tuple[str, str], list[Finding]] = {}
+    by_team: dict[str, list[Finding]] = {}
     for findings in per_replication:
         for finding in findings:
-            groups.setdefault((finding.kind, finding.team), []).append(finding)
+            by_team.setdefault(finding.team, []).append(finding)
     warnings = []
-    for (kind, _team), found in groups.items():
-        if 2 * len(found) <= reps:
-            continue
-        warnings.append(describe(kind, found, reps))
+    for found in by_team.values():
+        load = float(np.mean([f.load for f in found]))
+        grew = [f for f in found if f.grew]
+        if load >= 1.0 and 2 * len(grew) > reps:
+            warnings.append(describe_overload(found, load, len(grew), reps))
+        lost = float(np.mean([f.abandoned_share for f in found]))
+        if lost >= ABANDONED_SHARE:
+            warnings.append(describe_abandonment(found[0], lost, load))
     return warnings
 
 
-def describe(kind: str, found: list[Finding], reps: int) -> str:
+def describe_overload(found: list[Finding], load: float, grew: int, reps: int) -> str:
     first = found[0]
-    who = _who(first)
-    share = f"{len(found)} of {reps} replications" if reps > 1 else "the replication"
-    if kind == "overloaded":
-        load = np.mean([f.load for f in found])
-        start = np.mean([f.waiting_at_start for f in found])
-        end = np.mean([f.waiting_at_end for f in found])
-        verb = "are" if len(first.flows) > 1 else "is"
-        return (f"{who} {verb} overloaded: offered load {load:.2f} x capacity; backlog grew from "
-                f"{start:,.0f} to {end:,.0f} {first.noun} through the window ({share}); "
-                "means and intervals of waits and lead times grow with the horizon and are "
-                "not steady-state values")
-    lost = np.mean([f.abandoned_share for f in found])
-    load = np.mean([f.load for f in found])
+    verb = "are" if len(first.flows) > 1 else "is"
+    start = np.mean([f.waiting_at_start for f in found])
+    end = np.mean([f.waiting_at_end for f in found])
+    share = f"; in {grew} of {reps} replications" if reps > 1 else ""
+    return (f"{_who(first)} {verb} overloaded: offered load {load:.2f} x capacity; backlog "
+            f"grew from {start:,.0f} to {end:,.0f} {first.noun} through the window{share}; "
+            "means and intervals of waits and lead times grow with the horizon and are not "
+            "steady-state values")
+
+
+def describe_abandonment(first: Finding, lost: float, load: float) -> str:
     why = ("; the queue is kept from growing only by customers giving up" if load >= 1.0
            else "")
-    return (f"{who}: {lost:.0%} of the offered load was lost to abandonment (offered load "
-            f"{load:.2f} x capacity, {share}; reported from {ABANDONED_SHARE:.0%}){why}")
+    return (f"{_who(first)}: {lost:.0%} of the offered load was lost to abandonment (offered "
+            f"load {load:.2f} x capacity; reported from {ABANDONED_SHARE:.0%}){why}")
 
 
 def _who(finding: Finding) -> str:

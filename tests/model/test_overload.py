@@ -36,36 +36,46 @@ def observation(offered: float, capacity: float, start: float, end: float,
 def test_excess_load_with_a_growing_backlog_is_overloaded() -> None:
     ramp = np.linspace(0.0, 300.0, 48)  # 1.1 x capacity over 4 members for 2 days
     obs = observation(1.1 * 11520, 11520, 0.0, 300.0, ramp)
-    assert [f.kind for f in judge(obs)] == ["overloaded"]
+    assert judge(obs).overloaded
+    assert judge(observation(0.95 * 11520, 11520, 0.0, 300.0, ramp)).grew  # a transient
+    assert not judge(observation(0.95 * 11520, 11520, 0.0, 300.0, ramp)).overloaded
 
 
 def test_a_backlog_that_moves_within_its_noise_is_not_overloaded() -> None:
     rng = np.random.default_rng(1)
     noisy = rng.exponential(20.0, 48)  # a stable queue: level 20, spread 20
     obs = observation(1.01 * 11520, 11520, 5.0, 45.0, noisy)  # grew by 2 spreads only
-    assert judge(obs) == []
+    assert not judge(obs).grew and not judge(obs).overloaded
 
 
 def test_a_queue_kept_stable_by_abandonment_is_not_overloaded_but_reported() -> None:
     flat = np.full(48, 3.0)
     obs = observation(1.5 * 11520, 11520, 3.0, 4.0, flat, abandoned=0.35 * 1.5 * 11520)
-    findings = judge(obs)
-    assert [f.kind for f in findings] == ["abandonment"]
-    assert findings[0].abandoned_share == pytest.approx(0.35)
+    finding = judge(obs)
+    assert not finding.grew and not finding.overloaded
+    assert finding.abandoned_share == pytest.approx(0.35)
+    (text,) = aggregate([[finding]])
+    assert text.startswith("support (team 'desk'): 35% of the offered load was lost to "
+                           "abandonment (offered load 1.50 x capacity")
 
 
 def test_small_abandonment_is_not_reported() -> None:
     obs = observation(0.8 * 11520, 11520, 0.0, 0.0, np.zeros(48),
                       abandoned=0.5 * ABANDONED_SHARE * 0.8 * 11520)
-    assert judge(obs) == []
+    assert aggregate([[judge(obs)]]) == []
 
 
-def test_a_majority_of_replications_decides() -> None:
-    found = Finding("overloaded", "warehouse", (("fulfilment", "pick"),), "shipments", 1.07,
-                    120.0, 5400.0)
-    assert aggregate([[found], [found], []]) != []
-    assert aggregate([[found], [], []]) == []
-    (text,) = aggregate([[found], [found]])
+def pick(load: float, grew: bool) -> Finding:
+    return Finding("warehouse", (("fulfilment", "pick"),), "shipments", load, 120.0, 5400.0,
+                   grew, 0.0)
+
+
+def test_pooled_load_and_a_majority_of_growing_backlogs_decide() -> None:
+    assert aggregate([[pick(1.07, True)], [pick(1.07, True)], [pick(1.07, False)]]) != []
+    assert aggregate([[pick(1.07, True)], [pick(1.07, False)], [pick(1.07, False)]]) == []
+    # one replication's load estimate above 1 is not enough when the pooled one is below
+    assert aggregate([[pick(1.02, True)], [pick(0.9, True)]]) == []
+    (text,) = aggregate([[pick(1.07, True)], [pick(1.07, True)]])
     assert text.startswith("fulfilment stage 'pick' (team 'warehouse') is overloaded")
     assert "offered load 1.07 x capacity" in text and "from 120 to 5,400 shipments" in text
 
@@ -206,5 +216,5 @@ def test_no_utilisation_spike_after_a_shift_end_and_the_overtime_counts() -> Non
 
 def test_support_series_and_warnings_come_from_the_replication() -> None:
     result = run_replication(desk(3, f"{1.15 * 3 / 4 * 60:.4f}/h").spec, 1, 0)
-    assert [n.kind for n in result.notes] == ["overloaded"]
+    assert [n.overloaded for n in result.notes] == [True]
     assert {"support.on_shift", "support.overtime", "support.utilisation"} <= set(result.series)
