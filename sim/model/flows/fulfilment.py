@@ -46,8 +46,8 @@ class Stage:
         self.warmup = ctx.warmup
         self.visits = 0
         self.wait_sum = 0.0
-        # for the overload check: every visit offered and started, the work drawn
-        self.accepted = self.started = 0
+        # for the overload check: every visit offered, the work of every visit started
+        self.accepted = 0
         self.work_sum = 0.0
         self._accepted_at_window = 0
         ctx.at_window_start(self._start_window)
@@ -59,7 +59,8 @@ class Stage:
     def demand(self) -> Demand:
         """Visits offered in the window times the mean work of a visit."""
         items = self.accepted - self._accepted_at_window
-        mean = self.work_sum / self.started if self.started else 0.0
+        started = self.accepted - self.pool.queued_for(self)
+        mean = self.work_sum / started if started else 0.0
         return Demand("fulfilment", self.name, "shipments", items, items * mean)
 
     def accept(self, shipment: Shipment, now: float) -> None:
@@ -72,17 +73,16 @@ class Stage:
     def begin(self, shipment: Shipment, now: float) -> float:
         wait = now - shipment.mark
         shipment.queue += wait
-        if shipment.order.counted:
-            self.visits += 1
-            self.wait_sum += wait
         duration = self._per_order() if self._per_order else 0.0
         if self._per_line:
             per_line = self._per_line
             for _ in shipment.lines:
                 duration += per_line()
         shipment.work += duration
-        self.started += 1
         self.work_sum += duration
+        if shipment.order.counted:
+            self.visits += 1
+            self.wait_sum += wait
         return duration
 
     def end(self, shipment: Shipment, now: float) -> None:

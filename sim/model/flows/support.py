@@ -221,8 +221,7 @@ class SupportDesk:
             "support.overtime": staff["overtime"],
             "support.utilisation": staff["utilisation"],
         }
-        waiting = sum(1 for queue in pool._queues for handler, item in queue
-                      if handler is self and item.in_queue)
+        waiting = pool.queued_for(self)
         balance = Balance("support inquiries", self.arrived_all, {
             "completed": self.completed_all,
             "in service": self.started_all - self.completed_all,

@@ -147,6 +147,11 @@ class Pool:
 
     # --- steady state ----------------------------------------------------------------------
 
+    def queued_for(self, handler: Handler) -> int:
+        """Items of `handler` waiting now (a scan: at the end of a run, not on hot paths)."""
+        return sum(1 for queue in self._queues for owner, item in queue
+                   if owner is handler and item.in_queue)
+
     def add_demand(self, read: Callable[[], Demand]) -> None:
         """A flow (or stage) that brings work to this team: `read()` gives its totals for the
         observed window at the end of the run (the overload check, sim/metrics/load.py)."""
