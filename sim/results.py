@@ -171,7 +171,8 @@ class Results:
         return cls(summary["scenario"], summary["seed"], resolved,
                    {k: np.asarray(v) for k, v in metrics.items()}, series, samples,
                    bin_width, warmup, summary.get("provenance", {}),
-                   list(summary.get("warnings", [])))
+                   list(summary.get("warnings",  # results saved before warnings moved out
+                                    summary.get("provenance", {}).get("warnings", []))))
 
 
 def check_output_dir(target: Path) -> None:
