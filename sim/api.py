@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.runner import run_replications
+from sim.metrics.load import aggregate
 from sim.replication import ReplicationResult
 from sim.results import Results
 from sim.scenario import Scenario, load_scenario
@@ -59,10 +60,11 @@ def run(
         "source": str(scenario.source) if scenario.source else None,
         "wall_time_s": round(wall, 3),
         "replication_wall_time_s": [round(o.wall_time, 3) for o in outputs],
-        "warnings": list(scenario.warnings),
     }
+    # the scenario's own warnings, then what the run found (overload, abandonment)
+    warnings = list(scenario.warnings) + aggregate([o.notes for o in outputs])
     return Results(spec.name, seed, resolved, metrics, series, samples,
-                   outputs[0].bin_width, spec.warmup, provenance)
+                   outputs[0].bin_width, spec.warmup, provenance, warnings)
 
 
 def _stack(rows: list[np.ndarray]) -> np.ndarray:

@@ -107,6 +107,8 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
         _fail([str(error)])
     click.echo(render_summary(results.summary_dict()))
     click.echo(f"\nresults written to {target}/")
+    for warning in results.warnings[len(loaded.warnings):]:  # the run's (the scenario's came first)
+        click.echo(f"warning: {warning}", err=True)
 
 
 def render_summary(summary: dict) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from simpy import Environment
 
+from sim.metrics.load import Finding
 from sim.metrics.output import Balance
 from sim.model.build import build_flows
 from sim.model.context import Context
@@ -31,7 +32,7 @@ class ReplicationResult:
     bin_width: float
     wall_time: float
     events: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)  # overload, abandonment (metrics.load)
 
 
 @contextmanager
@@ -84,6 +85,7 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int) -> Replicat
     if spec.teams:
         result.metrics["cost.staff"] = staff_cost(spec)
     result.balances.append(ctx.org.balance())
+    result.notes.extend(ctx.load_watch.findings(now))
     broken = [str(b) for b in result.balances if not b.holds]
     if broken:
         raise ConservationError("conservation does not hold: " + "; ".join(broken))

@@ -34,6 +34,8 @@ class Results:
     bin_width: float
     warmup: float
     provenance: dict[str, Any] = field(default_factory=dict)
+    # the scenario's warnings and the run's (overloaded queues, load lost to abandonment)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def replications(self) -> int:
@@ -42,7 +44,8 @@ class Results:
     # --- summaries ---------------------------------------------------------------------------
 
     def summary_dict(self) -> dict[str, Any]:
-        """{'scenario', 'seed', 'replications', 'metrics': {name: {mean, ci95, unit}}}."""
+        """{'scenario', 'seed', 'replications', 'metrics': {name: {mean, ci95, unit}},
+        'warnings': [...], 'provenance': {...}}."""
         metrics = {}
         for name, values in self.metrics.items():
             mean, low, high = mean_ci(values)
@@ -58,7 +61,7 @@ class Results:
             }
         return {"scenario": self.scenario_name, "seed": self.seed,
                 "replications": self.replications, "metrics": metrics,
-                "provenance": self.provenance}
+                "warnings": list(self.warnings), "provenance": self.provenance}
 
     def summary(self):
         """A tidy pandas table: metric, mean, ci_low, ci_high, unit."""
@@ -148,7 +151,9 @@ class Results:
         resolved = yaml.safe_load((folder / "scenario.yaml").read_text())
         return cls(summary["scenario"], summary["seed"], resolved,
                    {k: np.asarray(v) for k, v in metrics.items()}, series, samples,
-                   bin_width, warmup, summary.get("provenance", {}))
+                   bin_width, warmup, summary.get("provenance", {}),
+                   list(summary.get("warnings",  # results saved before warnings moved out
+                                    summary.get("provenance", {}).get("warnings", []))))
 
 
 def check_output_dir(target: Path) -> None:

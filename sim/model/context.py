@@ -8,6 +8,7 @@ from collections.abc import Callable
 from simpy import Environment
 
 from sim.distributions import Uniform
+from sim.metrics.load import LoadWatch
 from sim.model.org.handoff import Org
 from sim.model.org.pool import Pool
 from sim.model.org.team import staff_pool
@@ -33,7 +34,7 @@ def choose_bin_width(horizon: float, requested: float | None = None) -> float:
 
 class Context:
     __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
-                 "pools", "_window_starts")
+                 "pools", "load_watch", "_window_starts")
 
     def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec) -> None:
         self.env = env
@@ -45,6 +46,7 @@ class Context:
         self.bins = math.ceil(spec.horizon / self.bin_width)
         self.org = Org(env)
         self.pools: dict[str, Pool] = {}
+        self.load_watch = LoadWatch()  # every team's queue, judged for overload at the end
         self._window_starts: list[Callable[[float], None]] = []
 
     def pool(self, team: str) -> Pool:
@@ -54,6 +56,7 @@ class Context:
                               self.bin_width, self.bins)
             self.pools[team] = pool
             self.at_window_start(pool.start_window)
+            self.load_watch.register(pool.observe)
         return self.pools[team]
 
     def uniform(self, name: str):

@@ -18,7 +18,7 @@ from matplotlib.patches import Patch
 
 from sim.plots import style
 from sim.plots.distributions import duration_unit, plot_distribution
-from sim.plots.support import metric_mean
+from sim.plots.support import mark_overload, metric_mean, overload_warnings, plot_queue_panels
 from sim.plots.timeseries import (
     TimeAxis,
     bin_edges,
@@ -30,7 +30,8 @@ from sim.plots.timeseries import (
 )
 from sim.units import format_duration
 
-__all__ = ["inventory_figures", "mark_label", "orders_figures", "plot_inventory_stock",
+__all__ = ["inventory_figures", "mark_label", "orders_figures", "plot_fulfilment_queue",
+           "plot_inventory_stock",
            "plot_orders_lead_time", "plot_orders_throughput", "plot_orders_time_split",
            "split_colours", "split_components", "stock_products"]
 
@@ -350,10 +351,21 @@ def _stock_legend(figure: Figure, results: Any, axes: Sequence[Axes]) -> None:
 
 # --- the figures of the flows ---------------------------------------------------------------
 
+def plot_fulfilment_queue(results: Any,
+                          axes: Sequence[Axes] | None = None) -> tuple[Axes, ...]:
+    """The warehouse teams' queue, utilisation and members on shift and in overtime, marked
+    when fulfilment is overloaded."""
+    return plot_queue_panels(results, "fulfilment", "Warehouse", "shipments", axes)
+
+
 def orders_figures(results: Any) -> dict[str, Figure]:
     figures = {"orders_throughput": plot_orders_throughput(results)[0].figure}
     if "orders.lead_time" in results.samples or "orders.lead_time.p90" in results.metrics:
-        figures["orders_lead_time"] = plot_orders_lead_time(results).figure
+        lead_time = plot_orders_lead_time(results)
+        mark_overload(lead_time, overload_warnings(results, "fulfilment"))
+        figures["orders_lead_time"] = lead_time.figure
+    if "fulfilment.queue_length" in results.series:
+        figures["fulfilment_queue"] = plot_fulfilment_queue(results)[0].figure
     if split_components(results.metrics):
         figures["orders_time_split"] = plot_orders_time_split(results).figure
     return figures

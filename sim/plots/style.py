@@ -24,6 +24,7 @@ COLOURS = {
     "queue": "#CC79A7",
     "utilisation": "#E69F00",
     "on_shift": "#555555",
+    "overtime": "#D55E00",
     "busy": "#56B4E9",
     "histogram": "#56B4E9",
     "placed": "#0072B2",
@@ -47,6 +48,7 @@ SPLIT_EXTRA_COLOURS = ("#CC79A7", "#E69F00", "#999999", "#F0E442", "#7B3294")
 
 BAND_ALPHA = 0.2  # the 10th-90th percentile band across replications
 BAND_GID = "orgsim-band"  # gid prefix of band collections ("orgsim-band:<replications>")
+ALERT_COLOUR = "#C00000"  # overloaded queues: titles and notes
 WARMUP_COLOUR = "#9E9E9E"
 WARMUP_ALPHA = 0.15
 GRID_COLOUR = "#E0E0E0"

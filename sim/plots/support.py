@@ -13,7 +13,8 @@ from sim.plots import style
 from sim.plots.distributions import plot_distribution
 from sim.plots.timeseries import TimeAxis, horizon_of, plot_levels, plot_rates
 
-__all__ = ["metric_mean", "plot_support_queue", "plot_support_throughput", "plot_support_wait",
+__all__ = ["mark_overload", "metric_mean", "overload_warnings", "plot_queue_panels",
+           "plot_support_queue", "plot_support_throughput", "plot_support_wait",
            "support_figures"]
 
 TRIGGER = "support.arrivals"  # the support flow ran when this series exists
@@ -58,41 +59,75 @@ def plot_support_wait(results: Any, ax: Axes | None = None) -> Axes:
 
 def plot_support_queue(results: Any,
                        axes: Sequence[Axes] | None = None) -> tuple[Axes, ...]:
-    """Queue length (top), utilisation in % (middle) and, when known, members on shift as a
-    thin line in a slim panel (bottom), over time and on one time axis.
+    """Queue length (top), utilisation in % (middle) and, when known, members on shift and
+    in overtime as thin lines in a slim panel (bottom), over time and on one time axis.
 
     `axes`: the two or three Axes to draw on (default: new stacked panels). Returns them.
     """
+    return plot_queue_panels(results, "support", "Support", "inquiries", axes)
+
+
+def overload_warnings(results: Any, flow: str) -> list[str]:
+    """The run's warnings that call `flow` overloaded (plots read them from Results)."""
+    return [w for w in getattr(results, "warnings", None) or ()
+            if w.startswith(flow) and "overloaded" in w]
+
+
+def mark_overload(ax: Axes, warnings: list[str]) -> None:
+    """A red title suffix and note on a panel whose queue is overloaded."""
+    if not warnings:
+        return
+    title = ax.get_title(loc="left") or ax.get_title()
+    ax.set_title("")
+    ax.set_title(f"{title}: OVERLOADED", color=style.ALERT_COLOUR, fontsize=11, loc="left")
+    ax.text(0.01, 0.97, "overloaded: the backlog grows through the window;\nits means are "
+            "not steady-state values", transform=ax.transAxes, ha="left", va="top",
+            fontsize=8.5, color=style.ALERT_COLOUR)
+
+
+def plot_queue_panels(results: Any, prefix: str, label: str, noun: str,
+                      axes: Sequence[Axes] | None = None) -> tuple[Axes, ...]:
+    """A team's queue (`{prefix}.queue_length`), utilisation (`{prefix}.utilisation`) and
+    members on shift (`{prefix}.on_shift`, `{prefix}.overtime`), marked when overloaded."""
     series, horizon = results.series, horizon_of(results)
-    shifts = "support.on_shift" in series
+    queue_name = f"{prefix}.queue_length"
+    shifts = f"{prefix}.on_shift" in series
     if axes is None:
         axes = style.new_panels(3, (1.0, 1.0, 0.45), figsize=(9.0, 7.5)) if shifts \
             else style.new_panels(2, (1.0, 1.0))
     axes = tuple(axes)
-    span = horizon if horizon is not None else series[TRIGGER].shape[1] * results.bin_width
+    count = len(np.atleast_2d(series[queue_name]))
+    reps = f"mean of {count} replications" if count != 1 else "1 replication"
+    span = horizon if horizon is not None else \
+        np.atleast_2d(series[queue_name]).shape[1] * results.bin_width
     time_axis = TimeAxis.for_horizon(span)
     common = dict(warmup=results.warmup, horizon=horizon, time_axis=time_axis, legend=False)
-    plot_levels({"inquiries waiting": series["support.queue_length"]}, results.bin_width,
-                title=f"Support queue ({_replications(results)})",
-                ylabel="inquiries waiting", colours={"inquiries waiting": style.COLOURS["queue"]},
-                ax=axes[0], **common)
-    if "support.utilisation" in series:
-        utilisation = series["support.utilisation"]
-    else:
+    waiting = f"{noun} waiting"
+    plot_levels({waiting: series[queue_name]}, results.bin_width,
+                title=f"{label} queue ({reps})", ylabel=waiting,
+                colours={waiting: style.COLOURS["queue"]}, ax=axes[0], **common)
+    mark_overload(axes[0], overload_warnings(results, prefix))
+    if f"{prefix}.utilisation" in series:
+        utilisation = series[f"{prefix}.utilisation"]
+    else:  # results saved before utilisation was a series
         with np.errstate(invalid="ignore", divide="ignore"):
-            on_shift = series["support.on_shift"]
-            utilisation = np.where(on_shift > 0, series["support.busy"] / on_shift, np.nan)
-    plot_levels({"utilisation": utilisation}, results.bin_width, scale=100.0,
-                title="Support utilisation (busy / on shift)", ylabel="utilisation (%)",
-                colours={"utilisation": style.COLOURS["utilisation"]}, ax=axes[1], **common)
+            on_shift = series[f"{prefix}.on_shift"]
+            utilisation = np.where(on_shift > 0, series[f"{prefix}.busy"] / on_shift, np.nan)
+    name = "utilisation = busy / (on shift + overtime)"
+    plot_levels({name: utilisation}, results.bin_width, scale=100.0,
+                title=f"{label} utilisation", ylabel="utilisation (%)",
+                colours={name: style.COLOURS["utilisation"]}, ax=axes[1], **common)
     axes[1].set_ylim(0.0, 105.0)
     if shifts and len(axes) > 2:
-        on_shift = series["support.on_shift"]
-        plot_levels({"members on shift": on_shift}, results.bin_width,
-                    title="", ylabel="members\non shift", linewidth=style.THIN_LINE_WIDTH,
-                    steps=True, colours={"members on shift": style.COLOURS["on_shift"]},
-                    band=False,
-                    ax=axes[2], **common)
+        staff = {"members on shift": series[f"{prefix}.on_shift"]}
+        if f"{prefix}.overtime" in series:
+            staff["members in overtime"] = series[f"{prefix}.overtime"]
+        plot_levels(staff, results.bin_width,
+                    title="", ylabel="members", linewidth=style.THIN_LINE_WIDTH,
+                    steps=True, colours={"members on shift": style.COLOURS["on_shift"],
+                                         "members in overtime": style.COLOURS["overtime"]},
+                    band=False, ax=axes[2], **common)
+        on_shift = staff["members on shift"]
         peak = float(np.nanmax(on_shift)) if np.isfinite(on_shift).any() else 1.0
         axes[2].set_ylim(0.0, max(peak, 1.0) * 1.15)
         axes[2].set_yticks(np.unique(np.round(np.linspace(0.0, max(peak, 1.0), 3))))

@@ -15,6 +15,7 @@ import sim
 from sim.plots import figures_for, plot_distribution, plot_levels, plot_rates
 from sim.plots.distributions import duration_unit
 from sim.plots.style import BAND_GID, new_axes
+from sim.plots.support import plot_support_queue
 from sim.plots.timeseries import TimeAxis, bin_edges, spread
 from sim.results import Results
 from sim.units import DAY, HOUR, MINUTE, SECOND
@@ -170,11 +171,13 @@ def test_distribution_without_values_says_so() -> None:
 
 # --- queue and utilisation ------------------------------------------------------------------
 
+UTILISATION_LABEL = "utilisation = busy / (on shift + overtime)"  # the definition, in the legend
+
 def test_queue_figure_has_queue_utilisation_and_staffing_panels(figures) -> None:
     figure = figures["support_queue"]
     queue, utilisation, staffing = figure.axes
     assert [line.get_label() for line in queue.get_lines()] == ["inquiries waiting"]
-    assert [line.get_label() for line in utilisation.get_lines()] == ["utilisation"]
+    assert [line.get_label() for line in utilisation.get_lines()] == [UTILISATION_LABEL]
     assert [line.get_label() for line in staffing.get_lines()] == ["members on shift"]
     assert utilisation.get_ylabel() == "utilisation (%)"
     busy = make_results().series["support.busy"]
@@ -183,9 +186,18 @@ def test_queue_figure_has_queue_utilisation_and_staffing_panels(figures) -> None
     assert len(bands(queue)) == 1 and len(bands(utilisation)) == 1 and bands(staffing) == []
     assert queue.get_xlabel() == "" and staffing.get_xlabel() == "time since start (days)"
     texts = legend_texts(figure)
-    assert {"inquiries waiting", "utilisation", "members on shift",
+    assert {"inquiries waiting", UTILISATION_LABEL, "members on shift",
             "warm-up (not counted)"} <= set(texts)
     assert texts.count("warm-up (not counted)") == 1
+
+
+def test_queue_figure_marks_an_overloaded_flow_read_from_the_warnings() -> None:
+    results = make_results()
+    assert "OVERLOADED" not in plot_support_queue(results)[0].get_title(loc="left")
+    results.warnings = ["support (team 'support') is overloaded: offered load 1.10 x capacity"]
+    queue = plot_support_queue(results)[0]
+    assert queue.get_title(loc="left").endswith(": OVERLOADED")
+    assert any("overloaded" in t.get_text() for t in queue.texts)
 
 
 # --- the families, reused -------------------------------------------------------------------
@@ -523,7 +535,10 @@ TINY_SHOP = {
 def test_a_real_commerce_run_plots_end_to_end(tmp_path) -> None:
     results = sim.run(sim.scenario_from_dict(TINY_SHOP), reps=2)
     figures = figures_for(results)
-    assert set(figures) == COMMERCE_STEMS
+    assert set(figures) == COMMERCE_STEMS | {"fulfilment_queue"}  # a real run has the queue
+    warehouse = figures["fulfilment_queue"].axes[0]
+    assert warehouse.get_title(loc="left").startswith("Warehouse queue")
+    assert "OVERLOADED" not in warehouse.get_title(loc="left")  # load about 0.23
     placed = next(line for ax in figures["orders_throughput"].axes for line in ax.get_lines()
                   if line.get_label() == "placed")
     assert np.nanmean(placed.get_ydata()) == pytest.approx(200.0, rel=0.15)
@@ -542,4 +557,4 @@ def test_a_real_commerce_run_plots_end_to_end(tmp_path) -> None:
     assert np.allclose(mark.get_ydata(), 20.0) and mark.get_label() == "A reorder point R = 20"
     for stem, figure in figures.items():
         figure.savefig(tmp_path / f"{stem}.png", dpi=50)
-    assert len(list(tmp_path.glob("*.png"))) == 4
+    assert len(list(tmp_path.glob("*.png"))) == len(COMMERCE_STEMS) + 1

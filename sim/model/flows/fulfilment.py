@@ -11,8 +11,12 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 
+import numpy as np
+
+from sim.metrics.load import Demand
 from sim.model.context import Context
 from sim.model.flows.shipments import Shipment
+from sim.model.org.pool import utilisation_series
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.commerce import FulfilmentSpec, StageSpec
 from sim.units import DAY
@@ -42,8 +46,25 @@ class Stage:
         self.warmup = ctx.warmup
         self.visits = 0
         self.wait_sum = 0.0
+        # for the overload check: every visit offered, the work of every visit started
+        self.accepted = 0
+        self.work_sum = 0.0
+        self._accepted_at_window = 0
+        ctx.at_window_start(self._start_window)
+        self.pool.add_demand(self.demand)
+
+    def _start_window(self, _now: float) -> None:
+        self._accepted_at_window = self.accepted
+
+    def demand(self) -> Demand:
+        """Visits offered in the window times the mean work of a visit."""
+        items = self.accepted - self._accepted_at_window
+        started = self.accepted - self.pool.queued_for(self)
+        mean = self.work_sum / started if started else 0.0
+        return Demand("fulfilment", self.name, "shipments", items, items * mean)
 
     def accept(self, shipment: Shipment, now: float) -> None:
+        self.accepted += 1
         shipment.stage = self.index
         shipment.priority = self.priority
         shipment.mark = now
@@ -52,15 +73,16 @@ class Stage:
     def begin(self, shipment: Shipment, now: float) -> float:
         wait = now - shipment.mark
         shipment.queue += wait
-        if shipment.order.counted:
-            self.visits += 1
-            self.wait_sum += wait
         duration = self._per_order() if self._per_order else 0.0
         if self._per_line:
             per_line = self._per_line
             for _ in shipment.lines:
                 duration += per_line()
         shipment.work += duration
+        self.work_sum += duration
+        if shipment.order.counted:
+            self.visits += 1
+            self.wait_sum += wait
         return duration
 
     def end(self, shipment: Shipment, now: float) -> None:
@@ -91,6 +113,15 @@ class Fulfilment:
     @property
     def teams(self) -> list[str]:
         return sorted({s.team for s in self.stages})
+
+    def series(self, now: float) -> dict[str, np.ndarray]:
+        """Per bin over the warehouse teams: number waiting, members busy, on shift, in
+        overtime, and utilisation = busy / (on shift + overtime)."""
+        pools = [self.ctx.pools[t] for t in self.teams]
+        staff = utilisation_series(pools, now)
+        out = {f"fulfilment.{key}": value for key, value in staff.items()}
+        out["fulfilment.queue_length"] = sum(p.queue.series(now) for p in pools)
+        return out
 
     def accept(self, shipment: Shipment, now: float) -> None:
         if self.cutoff is not None and now % DAY > self.cutoff:

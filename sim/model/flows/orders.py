@@ -250,6 +250,7 @@ class Orders:
             out.balances.extend(inventory_out.balances)
         if self.fulfilment:
             m.update(self._fulfilment_metrics(now))
+            out.series.update(self.fulfilment.series(now))
         m.update(self._money(now))
         out.series["orders.placed"] = np.asarray(self.placed_per_bin[: ctx.bins], dtype=float)
         out.series["orders.delivered"] = np.asarray(self.delivered_per_bin[: ctx.bins],

@@ -13,11 +13,12 @@ from array import array
 import numpy as np
 
 from sim.distributions import Distribution
+from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
-from sim.model.org.pool import utilisation
+from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import SupportSpec
 from sim.units import DAY
@@ -50,6 +51,7 @@ class SupportDesk:
         self.target = spec.service_level_target
         self.kinds: list[str] = []
         self._handle: list = []
+        self._handle_mean: list[float] = []
         self._patience: list = []
         self._priority: list[int] = []
         self._levels = sorted({t.priority for t in spec.inquiry_types.values()} | {1})
@@ -84,6 +86,7 @@ class SupportDesk:
         self._give_up_cb = self._give_up
         self.arrivals: ArrivalStream | None = None
         ctx.org.register(INQUIRY_TARGET, self.receive)
+        self.pool.add_demand(self.demand)
 
     def _add_kind(self, name: str) -> int:
         spec = self.spec.inquiry_types.get(name)
@@ -92,6 +95,7 @@ class SupportDesk:
         streams = self.ctx.streams
         self.kinds.append(name)
         self._handle.append(handle.sampler(streams.stream(f"support.handle_time.{name}")))
+        self._handle_mean.append(handle.mean)
         self._patience.append(
             patience.sampler(streams.stream(f"support.patience.{name}")) if patience else None)
         self._priority.append(self._levels.index(spec.priority if spec else 1))
@@ -172,6 +176,13 @@ class SupportDesk:
 
     # --- results -------------------------------------------------------------------------
 
+    def demand(self) -> Demand:
+        """The work the inquiries of the window brought, and what those who gave up took."""
+        means = self._handle_mean
+        return Demand("support", None, "inquiries", sum(self.arrived),
+                      sum(n * m for n, m in zip(self.arrived, means, strict=True)),
+                      sum(n * m for n, m in zip(self.abandoned, means, strict=True)))
+
     def collect(self, now: float) -> FlowOutput:
         days = (self.ctx.horizon - self.ctx.warmup) / DAY
         arrived = sum(self.arrived)
@@ -202,21 +213,19 @@ class SupportDesk:
                                                                   self.arrived[kind])
                 metrics[f"{prefix}.service_level"] = safe_ratio(self.within_target[kind],
                                                                 self.arrived[kind])
-        busy = pool.busy_level.series(now)
-        present = pool.present_level.series(now)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            busy_share = np.where(present > 0, busy / np.maximum(present, 1e-300), np.nan)
+        staff = utilisation_series([pool], now)
+        busy = staff["busy"]
         series = {
             "support.arrivals": np.asarray(self.arrivals_per_bin[: len(busy)], dtype=float),
             "support.handled": np.asarray(self.handled_per_bin[: len(busy)], dtype=float),
             "support.abandoned": np.asarray(self.abandoned_per_bin[: len(busy)], dtype=float),
             "support.queue_length": pool.queue.series(now),
             "support.busy": busy,
-            "support.on_shift": present,
-            "support.utilisation": busy_share,
+            "support.on_shift": staff["on_shift"],
+            "support.overtime": staff["overtime"],
+            "support.utilisation": staff["utilisation"],
         }
-        waiting = sum(1 for queue in pool._queues for handler, item in queue
-                      if handler is self and item.in_queue)
+        waiting = pool.queued_for(self)
         balance = Balance("support inquiries", self.arrived_all, {
             "completed": self.completed_all,
             "in service": self.started_all - self.completed_all,

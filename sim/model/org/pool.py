@@ -15,11 +15,14 @@ withdrawn while queued (a customer who gives up) is skipped lazily when it reach
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any, Protocol
 
+import numpy as np
 from simpy import Environment
 
 from sim.metrics.level import Level
+from sim.metrics.load import Demand, QueueObservation
 from sim.model.wakeup import Wakeup, call_later
 
 
@@ -30,7 +33,8 @@ class Handler(Protocol):
 
 class Pool:
     __slots__ = ("env", "name", "_queues", "waiting", "idle", "busy", "_leaving", "queue",
-                 "busy_level", "present_level", "_finish_cb")
+                 "busy_level", "present_level", "on_shift_level", "_finish_cb", "_demands",
+                 "_window", "_waiting_at_window", "_bin_width")
 
     def __init__(self, env: Environment, name: str, bin_width: float, bins: int) -> None:
         self.env = env
@@ -42,8 +46,13 @@ class Pool:
         self._leaving = 0  # busy members whose shift has ended: they leave when done
         self.queue = Level(bin_width, bins)
         self.busy_level = Level(bin_width, bins)
-        self.present_level = Level(bin_width, bins)
+        self.present_level = Level(bin_width, bins)  # on shift, plus overtime
+        self.on_shift_level = Level(bin_width, bins)  # the roster: capacity, no overtime
         self._finish_cb = self._finish
+        self._demands: list[Callable[[], Demand]] = []
+        self._window = 0.0
+        self._waiting_at_window = 0
+        self._bin_width = bin_width
 
     def ensure_priorities(self, count: int) -> None:
         while len(self._queues) < count:
@@ -111,6 +120,7 @@ class Pool:
         overtime still leave when done (changes at the same instant are netted by the roster).
         """
         now = self.env._now
+        self.on_shift_level.set(now, self.on_shift_level.value + delta)
         if delta > 0:
             self.idle += delta
             while self.idle and self.waiting:
@@ -130,12 +140,50 @@ class Pool:
         return self.busy + self.idle
 
     def start_window(self, now: float) -> None:
-        for level in (self.queue, self.busy_level, self.present_level):
+        for level in (self.queue, self.busy_level, self.present_level, self.on_shift_level):
             level.start_window(now)
+        self._window = now
+        self._waiting_at_window = self.waiting
+
+    # --- steady state ----------------------------------------------------------------------
+
+    def queued_for(self, handler: Handler) -> int:
+        """Items of `handler` waiting now (a scan: at the end of a run, not on hot paths)."""
+        return sum(1 for queue in self._queues for owner, item in queue
+                   if owner is handler and item.in_queue)
+
+    def add_demand(self, read: Callable[[], Demand]) -> None:
+        """A flow (or stage) that brings work to this team: `read()` gives its totals for the
+        observed window at the end of the run (the overload check, sim/metrics/load.py)."""
+        self._demands.append(read)
+
+    def observe(self, now: float) -> QueueObservation:
+        """The team's queue over the observed window, for `LoadWatch` (at collect time)."""
+        first = int(self._window / self._bin_width)
+        return QueueObservation(
+            team=self.name, demands=[read() for read in self._demands],
+            capacity=self.on_shift_level.integral(now),
+            waiting_at_start=self._waiting_at_window, waiting_at_end=self.waiting,
+            queue_series=self.queue.series(now)[first:])
 
 
 def utilisation(pools: list[Pool], now: float) -> float:
-    """Busy member-time over member-time present, in the observed window, over `pools`."""
+    """Busy member-time over member-time present (on shift plus overtime: members finishing
+    their work in hand after their shift ended), in the observed window, over `pools`."""
     present = sum(p.present_level.integral(now) for p in pools)
     busy = sum(p.busy_level.integral(now) for p in pools)
     return busy / present if present else float("nan")
+
+
+def utilisation_series(pools: list[Pool], now: float) -> dict[str, np.ndarray]:
+    """Per bin, over `pools`: members busy, on shift and in overtime (mean numbers), and the
+    utilisation busy / (on shift + overtime). A bin with nobody on shift has no utilisation
+    (nan): only overtime there, 100% busy by definition, which would draw a false spike
+    after every shift end; its overtime still counts in the window's utilisation."""
+    busy = sum(p.busy_level.series(now) for p in pools)
+    present = sum(p.present_level.series(now) for p in pools)
+    on_shift = sum(p.on_shift_level.series(now) for p in pools)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(on_shift > 0, busy / np.maximum(present, 1e-300), np.nan)
+    return {"busy": busy, "on_shift": on_shift,
+            "overtime": np.maximum(present - on_shift, 0.0), "utilisation": share}
