@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.interval_validity import short_window_warnings
 from sim.experiment.runner import run_replications
 from sim.replication import ReplicationResult
 from sim.results import Results
@@ -55,7 +56,7 @@ def run(
         "source": str(scenario.source) if scenario.source else None,
         "wall_time_s": round(wall, 3),
         "replication_wall_time_s": [round(o.wall_time, 3) for o in outputs],
-        "warnings": list(scenario.warnings),
+        "warnings": list(scenario.warnings) + short_window_warnings(spec),
     }
     return Results(spec.name, seed, resolved, metrics, series, samples,
                    outputs[0].bin_width, spec.warmup, provenance)

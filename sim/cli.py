@@ -101,6 +101,8 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
             if dask_scheduler is None:
                 raise  # not the user's doing: a bug worth its traceback
             _fail([f"--dask {dask_scheduler}: {error}"])
+    for warning in results.provenance["warnings"][len(loaded.warnings):]:  # the run's own
+        click.echo(f"warning: {warning}", err=True)
     try:
         results.save(target, plots=not no_plots)
     except OutputError as error:
