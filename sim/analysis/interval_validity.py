@@ -7,8 +7,9 @@ Student-t interval over a handful of replications covers the true mean less ofte
 `benchmarks/interval_coverage.py` measures it against Erlang C (400 experiments of 5
 replications, M/M/1 at load 0.8 and M/M/8 at 0.75): the coverage is 77-86% at 2 relaxation
 times, 90-93% at 10, 93-94% at 20, 94-96% at 40 and 94.5% at 80 (binomial SE 1.1 points),
-so each replication must observe `WINDOW_RELAXATION_TIMES` = 40 of them. More replications
-make the mean of the means less skewed, so fewer than 5 need longer windows still.
+so each replication must observe `WINDOW_RELAXATION_TIMES` = 40 of them. With 10
+replications the narrower intervals cover only 91-94% at 40-80 (a bias that 5 replications
+hide), so the rule is a floor, not a guarantee, for many replications.
 
 Each flow registers a function that gives its time scales (`register_time_scale`);
 `short_window_warnings(spec)` compares the observed window (horizon - warm-up) with
