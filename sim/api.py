@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.interval_validity import short_window_warnings
 from sim.experiment.runner import run_replications
 from sim.metrics.load import aggregate
 from sim.replication import ReplicationResult
@@ -61,8 +62,10 @@ def run(
         "wall_time_s": round(wall, 3),
         "replication_wall_time_s": [round(o.wall_time, 3) for o in outputs],
     }
-    # the scenario's own warnings, then what the run found (overload, abandonment)
-    warnings = list(scenario.warnings) + aggregate([o.notes for o in outputs])
+    # the scenario's own warnings, then whether its replications are long enough for the
+    # intervals, then what the run found (overload, abandonment)
+    warnings = (list(scenario.warnings) + short_window_warnings(spec)
+                + aggregate([o.notes for o in outputs]))
     return Results(spec.name, seed, resolved, metrics, series, samples,
                    outputs[0].bin_width, spec.warmup, provenance, warnings)
 

@@ -40,6 +40,8 @@ INVENTORY_TRIGGER = "inventory.on_hand.total"  # stock was tracked
 SPLIT_PREFIX = "orders.time_split."
 ON_HAND_PREFIX = "inventory.on_hand."
 MARK_PREFIX = "inventory.reorder_mark."
+POSITION_PREFIX = "inventory.position."  # on hand + on order - backorders: what policies see
+POSITION_STYLE = ":"
 
 # The lead-time split, placed to delivered: known components in the order they happen, each
 # with a readable name; components not listed here follow in the order of the metrics.
@@ -187,7 +189,8 @@ def split_colours(components: Sequence[str]) -> dict[str, str]:
 
 def plot_orders_time_split(results: Any, ax: Axes | None = None) -> Axes:
     """One horizontal bar of the mean minutes per phase of an order's lead time, stacked in
-    the order they happen; the total is the mean lead time."""
+    the order they happen; the total is the mean lead time. The orders are those delivered
+    after warm-up (as the flow samples them), wherever they were placed."""
     if ax is None:
         ax = style.new_axes((9.0, 2.9))
     components = split_components(results.metrics)
@@ -223,7 +226,7 @@ def plot_orders_time_split(results: Any, ax: Axes | None = None) -> Axes:
     ax.set_yticklabels(["mean order"])
     ax.grid(False, axis="y")
     style.label(ax, f"Where the lead time goes ({_replications(results, TRIGGER)}, orders "
-                "placed after warm-up)", f"mean time per order ({name})", "")
+                "delivered after warm-up)", f"mean time per order ({name})", "")
     ax.legend(fontsize=8.5, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.32),
               ncol=3)
     return ax
@@ -270,9 +273,11 @@ def mark_label(resolved: Any, sku: str, value: float) -> tuple[str, str]:
 
 
 def plot_inventory_stock(results: Any, axes: Sequence[Axes] | None = None) -> tuple[Axes, ...]:
-    """Units on hand over time, one panel per product (the busiest), each with its reorder
-    mark (R for rQ, s for sS, S for base stock and forecast) as a dashed line of the same
-    colour; a first panel with all products when the catalog has more than those shown."""
+    """Units on hand over time, one panel per product (the busiest), each with its inventory
+    position (on hand + on order - backorders, dotted) and its reorder mark (R for rQ, s for
+    sS, S for base stock and forecast; dashed), all in the product's colour: the policy
+    compares the position, not the stock on hand, with the mark. A first panel with all
+    products when the catalog has more than those shown."""
     series = results.series
     skus = stock_products(series)
     total = series.get(INVENTORY_TRIGGER)
@@ -295,15 +300,34 @@ def plot_inventory_stock(results: Any, axes: Sequence[Axes] | None = None) -> tu
                     ax=ax, **common)
     for index, (sku, ax) in enumerate(zip(skus, panels, strict=False)):
         tint = style.CYCLE[index % len(style.CYCLE)]
+        position = series.get(POSITION_PREFIX + sku)
         plot_levels({f"{sku} on hand": series[ON_HAND_PREFIX + sku]}, results.bin_width,
-                    ylabel="units", title=f"{sku}: units on hand",
+                    ylabel="units", title=f"{sku}: units on hand"
+                    + (" and inventory position" if position is not None else ""),
                     colours={f"{sku} on hand": tint}, ax=ax, **common)
+        if position is not None:
+            _draw_position(ax, results, sku, position, tint, horizon, time_axis)
         _draw_mark(ax, results, sku, tint, horizon, time_axis)
     for ax in axes[:-1]:
         ax.tick_params(labelbottom=False)
         ax.set_xlabel("")
     _stock_legend(axes[0].figure, results, axes)
     return axes
+
+
+def _draw_position(ax: Axes, results: Any, sku: str, position: Any, tint: str,
+                   horizon: float | None, time_axis: TimeAxis) -> None:
+    """The inventory position, mean across replications per bin, as a dotted line."""
+    mean, _, _ = spread(position)
+    edges = bin_edges(len(mean), results.bin_width, horizon)
+    ax.plot((edges[:-1] + edges[1:]) / 2 / time_axis.size, mean, color=tint,
+            linestyle=POSITION_STYLE, linewidth=style.LINE_WIDTH,
+            label=f"{sku} inventory position")
+    if not np.isfinite(mean).any():
+        return
+    low, high = ax.get_ylim()  # fixed by the on-hand panel: widen it to the position
+    lowest, highest = float(np.nanmin(mean)), float(np.nanmax(mean))
+    ax.set_ylim(min(low, lowest * 1.1), max(high, highest * 1.05))  # below 0: backorders
 
 
 def _draw_mark(ax: Axes, results: Any, sku: str, tint: str, horizon: float | None,
@@ -332,14 +356,19 @@ def _stock_legend(figure: Figure, results: Any, axes: Sequence[Axes]) -> None:
     """One legend for every panel: what a solid and a dashed line are, the band, warm-up."""
     count = len(np.atleast_2d(results.series[INVENTORY_TRIGGER])) \
         if INVENTORY_TRIGGER in results.series else results.replications
+    averaged = "(time average per bin,\n" + (f"mean of {count} reps)" if count != 1
+                                             else "1 rep)")
     handles: list[Any] = [
         Line2D([], [], color="#555555", linewidth=style.LINE_WIDTH,
-               label="units on hand\n(time average per bin,\n"
-                     + (f"mean of {count} reps)" if count != 1 else "1 rep)")),
-        Line2D([], [], color="#555555", linestyle="--", linewidth=1.3,
-               label="reorder mark:\nR (rQ), s (sS) or\norder-up-to S, which\n"
-                     "the policy compares with\non hand + on order\n- backorders"),
+               label=f"units on hand\n{averaged}"),
     ]
+    if any(name.startswith(POSITION_PREFIX) for name in results.series):
+        handles.append(Line2D([], [], color="#555555", linestyle=POSITION_STYLE,
+                              linewidth=style.LINE_WIDTH,
+                              label="inventory position:\non hand + on order\n- backorders"))
+    handles.append(Line2D([], [], color="#555555", linestyle="--", linewidth=1.3,
+                          label="reorder mark:\nR (rQ), s (sS) or\norder-up-to S, which\n"
+                                "the policy compares with\nthe inventory position"))
     _, labels = style.legend_entries(*axes)
     if count >= 2:
         handles.append(style.band_handle(count))

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.plots import style
-from sim.plots.distributions import plot_distribution
+from sim.plots.distributions import Overlay, plot_distribution
 from sim.plots.timeseries import TimeAxis, horizon_of, plot_levels, plot_rates
 
 __all__ = ["mark_overload", "metric_mean", "overload_warnings", "plot_queue_panels",
@@ -46,15 +46,38 @@ def plot_support_throughput(results: Any, ax: Axes | None = None) -> Axes:
 
 
 def plot_support_wait(results: Any, ax: Axes | None = None) -> Axes:
-    """Histogram of the waits of answered inquiries, p50/p90/p99 marked."""
+    """Histogram of the waits of answered inquiries, p50/p90/p99 marked, with the times after
+    which customers gave up outlined over the same bins.
+
+    When the run has the shares (`support.waited_share`, `support.abandoned_share`), bars and
+    notes are % of all arrivals after warm-up: answered at once (not in the bars), waited and
+    did not give up (the answered waits; the few still waiting at the horizon count here too),
+    gave up. Without them, bars are % of answered inquiries, and the note says so.
+    """
     percentiles = {key: metric_mean(results, f"support.wait.{key}")
                    for key in ("p50", "p90", "p99")}
+    waits = np.asarray(results.samples.get("support.wait", np.empty(0)), dtype=float)
+    gave_up = np.asarray(results.samples.get("support.abandon_wait", np.empty(0)), dtype=float)
+    waited = metric_mean(results, "support.waited_share")
+    abandoned = metric_mean(results, "support.abandoned_share")
+    title = "Support: wait until an agent answers, or the customer gives up"
+    note = f"percentiles: waits of answered inquiries,\n{_replications(results)}"
+    if not (np.isfinite(waited) and np.isfinite(abandoned)):
+        return plot_distribution(
+            waits, percentiles, title=title, quantity="wait",
+            ylabel="share of answered inquiries (%)",
+            zero_label="answered at once (of those answered)", note=note, ax=ax)
+    answered_after_wait = max(waited - abandoned, 0.0)
+    shares = (f"of all arrivals after warm-up:\n"
+              f"answered at once: {1.0 - waited:.1%} (not in the bars)\n"
+              f"waited, did not give up: {answered_after_wait:.1%}\n"
+              f"gave up: {abandoned:.1%}")
+    overlays = [Overlay(gave_up, "gave up (time to abandon)", style.COLOURS["abandoned"],
+                        share=abandoned)] if len(gave_up) else []
     return plot_distribution(
-        results.samples.get("support.wait", np.empty(0)), percentiles,
-        title="Support: wait until an agent answers",
-        quantity="wait", ylabel="share of answered inquiries (%)",
-        zero_label="answered at once",
-        note=f"percentiles: {_replications(results)}", ax=ax)
+        waits[waits > 0], percentiles, title=title, quantity="wait",
+        ylabel="share of all arrivals (%)", note=f"{shares}\n{note}",
+        share=answered_after_wait, label="answered after a wait", overlays=overlays, ax=ax)
 
 
 def plot_support_queue(results: Any,

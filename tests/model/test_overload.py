@@ -98,14 +98,16 @@ def test_a_stable_desk_at_rho_085_gives_no_warning_over_several_seeds() -> None:
     # estimated load reaches 1 only 6 standard errors out; the growth test must also fail
     for seed in range(1, 6):
         results = sim.run(desk(5, f"{0.85 * 5 / 4 * 60:.4f}/h", seed=seed, horizon="2d"))
-        assert results.warnings == [], (seed, results.warnings)
+        found = [w for w in results.warnings if "overloaded" in w or "abandonment" in w]
+        assert found == [], (seed, results.warnings)
         assert 0.8 < results["support.utilisation"] < 0.9
 
 
 def test_an_overloaded_patient_desk_warns_overloaded() -> None:
     scenario = desk(3, f"{1.15 * 3 / 4 * 60:.4f}/h")
     results = sim.run(scenario)
-    run_warnings = results.warnings[len(scenario.warnings):]
+    run_warnings = [w for w in results.warnings[len(scenario.warnings):]
+                    if "relaxation time" not in w]  # the interval-length rule may speak too
     assert len(run_warnings) == 1, results.warnings
     assert run_warnings[0].startswith("support (team 'support') is overloaded: offered load 1.")
     assert "not steady-state values" in run_warnings[0]

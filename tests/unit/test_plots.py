@@ -23,6 +23,7 @@ from sim.units import DAY, HOUR, MINUTE, SECOND
 SUPPORT_STEMS = {"support_throughput", "support_wait_distribution", "support_queue"}
 REPS, BINS, WIDTH, WARMUP = 3, 48, HOUR, 2 * HOUR
 P50, P90, P99 = (0.0, 0.0, 0.0), (1.2, 1.4, 1.3), (3.0, 3.3, 3.6)  # minutes, per replication
+WAITED, ABANDONED = (0.5, 0.55, 0.6), (0.2, 0.25, 0.3)  # shares of arrivals, per replication
 
 
 def make_results(reps: int = REPS, support: bool = True) -> Results:
@@ -46,11 +47,14 @@ def make_results(reps: int = REPS, support: bool = True) -> Results:
             "support.utilisation": busy / on_shift,
         }
         waits = np.concatenate([np.zeros(500), rng.exponential(1.0, 500)])  # half at once
-        samples = {"support.wait": np.sort(waits)}
+        samples = {"support.wait": np.sort(waits),
+                   "support.abandon_wait": np.sort(rng.exponential(2.0, 300))}
         metrics.update({
             "support.wait.p50": np.array(P50[:reps]),
             "support.wait.p90": np.array(P90[:reps]),
             "support.wait.p99": np.array(P99[:reps]),
+            "support.waited_share": np.array(WAITED[:reps]),
+            "support.abandoned_share": np.array(ABANDONED[:reps]),
         })
     return Results("synthetic", 1, {"name": "synthetic", "horizon": "2d"}, metrics, series,
                    samples, WIDTH, WARMUP)
@@ -134,12 +138,47 @@ def test_wait_distribution_marks_mean_percentiles_in_seconds(figures) -> None:
     assert set(marks) == {"p50", "p90", "p99"}
     for key, values in (("p50", P50), ("p90", P90), ("p99", P99)):
         assert marks[key] == pytest.approx(np.mean(values) * 60.0)
-    assert len(ax.patches) == 40  # histogram bars of the waits above zero
-    heights = sum(p.get_height() for p in ax.patches)
-    assert heights == pytest.approx(50.0, abs=0.5)  # % of all answered; zeros are not bars
-    notes = " ".join(t.get_text() for t in ax.texts)
-    assert "answered at once: 50.0%" in notes
     assert ax.get_xlim()[1] >= marks["p99"]
+
+
+def wait_bars(ax) -> tuple[list, list]:
+    """(answered waits: filled bars, abandoners: outlines) of the wait distribution."""
+    filled = [p for p in ax.patches if p.get_fill()]
+    outlined = [p for p in ax.patches if not p.get_fill()]
+    return filled, outlined
+
+
+def test_wait_distribution_shows_the_abandoners_and_shares_of_all_arrivals(figures) -> None:
+    ax = figures["support_wait_distribution"].axes[0]
+    filled, (outline,) = wait_bars(ax)
+    assert len(filled) == 40  # bars of the waits above zero
+    waited, abandoned = np.mean(WAITED), np.mean(ABANDONED)
+    # every bar is % of all arrivals: the answered-after-a-wait bars add up to that share
+    assert sum(p.get_height() for p in filled) == pytest.approx(100 * (waited - abandoned),
+                                                                abs=0.5)
+    assert outline.get_label() == "gave up (time to abandon)"
+    assert "gave up (time to abandon)" in legend_texts(ax)
+    heights = outline.get_xy()[:, 1]  # a step outline: each bin's height twice
+    assert heights[1:-1:2].sum() == pytest.approx(100 * abandoned, abs=0.5)  # 300 of 300 shown
+    assert ax.get_ylabel() == "share of all arrivals (%)"
+    notes = " ".join(t.get_text() for t in ax.texts)
+    assert "of all arrivals after warm-up" in notes
+    assert f"answered at once: {1 - waited:.1%}" in notes
+    assert f"waited, did not give up: {waited - abandoned:.1%}" in notes
+    assert f"gave up: {abandoned:.1%}" in notes
+    assert "percentiles: waits of answered inquiries" in notes
+
+
+def test_wait_distribution_without_the_shares_says_its_bars_are_of_answered() -> None:
+    results = make_results()
+    del results.metrics["support.waited_share"], results.metrics["support.abandoned_share"]
+    ax = figures_for(results)["support_wait_distribution"].axes[0]
+    filled, outlined = wait_bars(ax)
+    assert sum(p.get_height() for p in filled) == pytest.approx(50.0, abs=0.5)  # of answered
+    assert outlined == []
+    assert ax.get_ylabel() == "share of answered inquiries (%)"
+    assert "answered at once (of those answered): 50.0%" in " ".join(t.get_text()
+                                                                      for t in ax.texts)
 
 
 @pytest.mark.parametrize(("minutes", "unit"), [
@@ -304,6 +343,11 @@ def test_a_real_run_plots_end_to_end(tmp_path) -> None:
     p90 = next(line for line in wait.get_lines() if line.get_label().startswith("p90"))
     assert p90.get_xdata()[0] == pytest.approx(
         results["support.wait.p90"] / duration_unit(results["support.wait.p90"])[1])
+    assert len(results.samples["support.abandon_wait"]) > 0  # the flow hands them back
+    _, (gave_up,) = wait_bars(wait)
+    assert gave_up.get_label() == "gave up (time to abandon)"
+    assert f"gave up: {results['support.abandoned_share']:.1%}" in " ".join(
+        t.get_text() for t in wait.texts)
     for stem, figure in figures.items():
         figure.savefig(tmp_path / f"{stem}.png", dpi=50)
     assert len(list(tmp_path.glob("*.png"))) == 3
@@ -317,6 +361,7 @@ SPLIT = {"stock": (300.0, 360.0, 330.0), "queue": (40.0, 50.0, 45.0), "work": (5
          "cutoff": (0.0, 0.0, 0.0), "pickup": (200.0, 180.0, 220.0),
          "transit": (1440.0, 1440.0, 1440.0)}  # minutes per order, per replication
 LEAD_MEAN = tuple(sum(parts) for parts in zip(*SPLIT.values(), strict=True))
+POSITION_ABOVE_STOCK = 40.0  # units on order, in the synthetic stock panels
 MARKS = {"A": 20.0, "B": 30.0, "C": 100.0, "D": float("nan")}  # rQ R, sS s, base stock S, none
 CATALOG = [
     {"sku": "A", "policy": {"type": "rQ", "reorder_point": 20, "order_quantity": 60}},
@@ -344,6 +389,7 @@ def make_commerce_results(reps: int = REPS, bursty: bool = False, promise: str |
         stock[sku] = np.linspace(50.0 + 10 * index, 5.0, BINS) + rng.uniform(0, 2, (reps, BINS))
         series[f"inventory.on_hand.{sku}"] = stock[sku]
         series[f"inventory.reorder_mark.{sku}"] = np.full((reps, BINS), mark)
+        series[f"inventory.position.{sku}"] = stock[sku] + POSITION_ABOVE_STOCK
     series["inventory.on_hand.total"] = sum(stock.values()) + extra_stock  # product E
     split = SPLIT if split is None else split
     lead_mean = [sum(parts) for parts in zip(*split.values(), strict=True)]
@@ -373,6 +419,10 @@ def commerce() -> dict[str, Figure]:
 
 def dashed(ax) -> list:
     return [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+
+
+def dotted(ax) -> list:
+    return [line for line in ax.get_lines() if line.get_linestyle() == ":"]
 
 
 def test_commerce_results_give_the_four_commerce_figures(commerce) -> None:
@@ -461,6 +511,8 @@ def test_time_split_stacks_the_components_to_the_lead_time_mean(commerce) -> Non
     assert sum(widths) * HOUR == pytest.approx(np.mean(LEAD_MEAN))
     assert bars["transit"].get_width() == pytest.approx(24.0)
     assert "= mean lead time" in " ".join(t.get_text() for t in ax.texts)
+    assert "orders delivered after warm-up" in ax.get_title(loc="left")  # as the flow samples
+    assert "placed after" not in ax.get_title(loc="left")
     labels = legend_texts(ax)
     assert "warehouse work: 5 min" in labels and "in transit: 1 d" in labels
     assert "held by the cut-off: 0" in labels
@@ -486,12 +538,18 @@ def test_stock_has_a_panel_per_product_with_its_dashed_reorder_mark(commerce) ->
     total, *panels = figure.axes
     assert total.get_title(loc="left") == "All products: units on hand"
     assert [ax.get_title(loc="left") for ax in panels] == [
-        f"{sku}: units on hand" for sku in MARKS]
+        f"{sku}: units on hand and inventory position" for sku in MARKS]
     expected = {"A": "reorder point R = 20", "B": "reorder level s = 30",
                 "C": "order-up-to level S = 100"}
     for ax, (sku, mark) in zip(panels, MARKS.items(), strict=True):
         solid = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
         assert [line.get_label() for line in solid] == [f"{sku} on hand"]
+        (position,) = dotted(ax)  # what the policy compares with the mark
+        assert position.get_label() == f"{sku} inventory position"
+        stock = make_commerce_results().series[f"inventory.on_hand.{sku}"]
+        assert np.allclose(position.get_ydata(), stock.mean(axis=0) + POSITION_ABOVE_STOCK)
+        assert position.get_color() == solid[0].get_color()
+        assert ax.get_ylim()[1] >= np.max(position.get_ydata())  # not cut off
         if sku not in expected:
             assert dashed(ax) == []
             assert "no replenishment policy" in [t.get_text() for t in ax.texts]
@@ -506,6 +564,18 @@ def test_stock_has_a_panel_per_product_with_its_dashed_reorder_mark(commerce) ->
     assert panels[0].get_xlabel() == ""
     texts = legend_texts(figure)
     assert "warm-up (not counted)" in texts and "10th-90th pct. of 3 reps" in texts
+    assert any(text.startswith("inventory position") for text in texts)
+    assert any("compares with\nthe inventory position" in text for text in texts)
+
+
+def test_stock_without_position_series_draws_on_hand_and_the_mark_only() -> None:
+    results = make_commerce_results()
+    for sku in MARKS:
+        del results.series[f"inventory.position.{sku}"]
+    figure = figures_for(results)["inventory_stock"]
+    assert all(dotted(ax) == [] for ax in figure.axes)
+    assert len(dashed(figure.axes[1])) == 1
+    assert figure.axes[1].get_title(loc="left") == "A: units on hand"
 
 
 def test_stock_of_the_whole_catalog_shown_needs_no_total_panel() -> None:
@@ -555,6 +625,13 @@ def test_a_real_commerce_run_plots_end_to_end(tmp_path) -> None:
     (stock,) = figures["inventory_stock"].axes  # one product: no total panel
     (mark,) = dashed(stock)
     assert np.allclose(mark.get_ydata(), 20.0) and mark.get_label() == "A reorder point R = 20"
+    # an (R, Q) policy orders as soon as the position reaches R: the position stays within
+    # R + 1 .. R + Q = 21 .. 80 at every instant (so in every bin average), on hand does not
+    position = results.series["inventory.position.A"]
+    assert position.min() >= 21 - 1e-9 and position.max() <= 80 + 1e-9
+    assert results.series["inventory.on_hand.A"].min() < 20
+    (line,) = dotted(stock)
+    assert np.allclose(line.get_ydata(), position.mean(axis=0))
     for stem, figure in figures.items():
         figure.savefig(tmp_path / f"{stem}.png", dpi=50)
     assert len(list(tmp_path.glob("*.png"))) == len(COMMERCE_STEMS) + 1

@@ -112,8 +112,8 @@ class Line:
 class Product:
     __slots__ = ("index", "sku", "share", "on_hand", "on_order", "backorders", "waiting",
                  "policy", "supplier", "price", "unit_cost", "demand_rate", "on_hand_level",
-                 "backorder_level", "empty_level", "period_demand", "initial", "received",
-                 "allocated", "demanded", "from_stock", "lost", "replenishments")
+                 "backorder_level", "on_order_level", "empty_level", "period_demand", "initial",
+                 "received", "allocated", "demanded", "from_stock", "lost", "replenishments")
 
     def __init__(self, index: int, plan: ProductPlan, demand_rate: float, bins: tuple) -> None:
         self.index = index
@@ -129,6 +129,9 @@ class Product:
         self.unit_cost = plan.unit_cost
         self.on_hand_level = Level(*bins, value=self.on_hand)
         self.backorder_level = Level(*bins)
+        # set only when replenishment is ordered or received (rare): with on hand and
+        # backorders it gives the inventory position per bin, for the plotted products
+        self.on_order_level = Level(*bins)
         self.empty_level = Level(*bins, value=1.0 if self.on_hand == 0 else 0.0)
         self.period_demand = 0
         self.received = 0  # units delivered by suppliers (all time)
@@ -273,6 +276,7 @@ class Inventory:
 
     def receive(self, product: Product, ordered: int, delivered: int, now: float) -> None:
         product.on_order -= ordered
+        product.on_order_level.set(now, product.on_order)
         before = product.on_hand
         product.on_hand += delivered
         product.received += delivered
@@ -295,6 +299,7 @@ class Inventory:
         quantity = product.policy.order(product.position)
         if quantity > 0 and product.supplier is not None:
             product.on_order += product.supplier.place(product, quantity)
+            product.on_order_level.set(self.env._now, product.on_order)
             product.replenishments += self.env._now >= self.ctx.warmup
 
     def _schedule_review(self, product: Product, delay: float) -> None:
@@ -308,6 +313,7 @@ class Inventory:
         product.period_demand = 0
         if quantity > 0:
             product.on_order += product.supplier.place(product, quantity)
+            product.on_order_level.set(self.env._now, product.on_order)
             product.replenishments += self.env._now >= self.ctx.warmup
         next_at = self.env._now + product.policy.review_period
         if next_at < self.ctx.horizon:
@@ -333,6 +339,10 @@ class Inventory:
         for product in sorted(products, key=lambda p: -p.share)[:PLOTTED]:
             series = product.on_hand_level.series(now)
             out.series[f"inventory.on_hand.{product.sku}"] = series
+            # bin averages add up: position = on hand + on order - backorders, per bin
+            out.series[f"inventory.position.{product.sku}"] = (
+                series + product.on_order_level.series(now)
+                - product.backorder_level.series(now))
             mark = product.policy.mark if product.policy else np.nan
             out.series[f"inventory.reorder_mark.{product.sku}"] = np.full(len(series), mark)
         out.series["inventory.on_hand.total"] = self.total_on_hand.series(now)

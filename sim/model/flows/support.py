@@ -78,6 +78,7 @@ class SupportDesk:
         self.handled_in_window = 0
         self.abandon_wait_sum = 0.0
         self._waits = array("d")
+        self._abandon_waits = array("d")  # times to abandon (counted abandoners)
         self._kind_wait_sum = [0.0] * n
         bins = ctx.bins + 1
         self.arrivals_per_bin = [0] * bins
@@ -150,7 +151,9 @@ class SupportDesk:
         now = self.env._now
         if inquiry.counted:
             self.abandoned[inquiry.kind] += 1
-            self.abandon_wait_sum += now - inquiry.arrived_at
+            waited = now - inquiry.arrived_at
+            self.abandon_wait_sum += waited
+            self._abandon_waits.append(waited)
         if now >= self.ctx.warmup:
             self.abandoned_per_bin[int(now / self.ctx.bin_width)] += 1
 
@@ -232,5 +235,7 @@ class SupportDesk:
             "waiting": waiting,
             "abandoned": self.abandoned_all,
         })
-        return FlowOutput(metrics, series, {"support.wait": sketch(waits)}, [balance])
+        samples = {"support.wait": sketch(waits),
+                   "support.abandon_wait": sketch(self._abandon_waits)}
+        return FlowOutput(metrics, series, samples, [balance])
 
