@@ -10,12 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from sim import __version__ as VERSION
 from sim.experiment.runner import run_replications
 from sim.replication import ReplicationResult
 from sim.results import Results
 from sim.scenario import Scenario, load_scenario
-
-VERSION = "0.1.0"
 
 
 def run(
