@@ -195,8 +195,8 @@ def check(reps, seed, cases) -> None:
         _broken_install(f"no validation scenario in {bundled_scenarios_dir() / 'validation'}")
     unknown = [case for case in cases if case not in known]
     if unknown:
-        _fail([f"unknown validation case {case!r}{did_you_mean(case, known)}; the cases are: "
-               f"{', '.join(known)}" for case in unknown])
+        _fail([f"unknown validation case {case!r}{did_you_mean(case, known)} (the cases are: "
+               f"{', '.join(known)})" for case in unknown])
     report = run_checks(bundled_scenarios_dir() / "validation", reps=reps, seed=seed,
                         only=cases, progress=lambda text: click.echo(text, err=True))
     if not report.rows:
