@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import __version__ as VERSION
 from sim.analysis.interval_validity import short_window_warnings
 from sim.experiment.runner import run_replications
 from sim.metrics.load import aggregate
@@ -17,8 +18,6 @@ from sim.replication import ReplicationResult
 from sim.results import Results
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.load import with_overrides
-
-VERSION = "0.1.0"
 
 
 def run(

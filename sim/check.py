@@ -1,20 +1,28 @@
 """`orgsim check`: run validation scenarios and compare them with theory, row by row.
 
-A row passes when |simulated mean - theory| <= max(2.5 x the 95% CI half-width, a small
-absolute floor) (the tolerance rule of the validation cases). Little's law is checked per
-replication between the time-average queue length and arrival rate x mean wait.
+The tolerance comes from a stated family-wise error rate: over all m rows judged together
+(the rows of one `orgsim check` run), a correct model fails at least one row with probability
+at most alpha (FAMILY_ERROR_RATE, 1%). By Bonferroni, each row is a two-sided Student t test
+at level alpha / m: it passes when
+
+    |simulated mean - theory| <= t_{R-1}(1 - alpha / (2m)) x standard error of the mean,
+
+with R the replications that defined the metric. That is about 3.8 standard errors for 76 rows
+and many replications. Bonferroni holds whatever the dependence between rows (rows of one
+case share replications). Little's law is checked per replication between the time-average
+queue length and arrival rate x mean wait; its theory is 0.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from sim.analysis.statistics import half_width, mean_ci
+from sim.analysis.statistics import t_quantile
 from sim.analysis.theory import NotApplicable, predict
 from sim.api import run
 from sim.metrics.catalog import metric_unit
@@ -22,7 +30,13 @@ from sim.results import Results
 from sim.scenario import load_scenario
 from sim.units import DAY
 
-CI_FACTOR = 2.5
+FAMILY_ERROR_RATE = 0.01
+
+# Where every replication gives the same value (the standard error collapses to 0), the
+# simulated mean and theory still differ by the rounding of their different float sums: this
+# floor, a millionth of the value (of 1 below 1), covers that and nothing a model error could
+# hide behind.
+ROUNDING_FLOOR = 1e-6
 
 
 @dataclass(frozen=True)
@@ -30,28 +44,76 @@ class CheckRow:
     case: str
     model: str
     metric: str
-    simulated: float
-    ci_half_width: float
+    simulated: float  # mean over the replications that defined the metric
+    std_error: float  # of that mean: sd / sqrt(R); inf with fewer than two replications
+    replications: int  # R
     theory: float
-    tolerance: float
+    tolerance: float = math.nan  # set by ToleranceRule.judge once the family is known
 
     @property
     def passed(self) -> bool:
-        return abs(self.simulated - self.theory) <= self.tolerance
+        return abs(self.simulated - self.theory) <= self.tolerance  # nan (unjudged): fails
 
 
-def absolute_floor(metric: str, theory: float) -> float:
-    """A small floor so a metric whose CI collapses (e.g. a share near 0) is judged fairly."""
-    return max(5e-3 * abs(theory), 1e-3 if metric_unit(metric) == "share" else 1e-4)
+@dataclass(frozen=True)
+class ToleranceRule:
+    """Bonferroni over `rows` rows at family-wise error rate `alpha` (see the module doc)."""
+
+    alpha: float
+    rows: int
+
+    @property
+    def row_level(self) -> float:
+        """The confidence level each row is tested at: 1 - alpha / m."""
+        return 1.0 - self.alpha / self.rows
+
+    def multiplier(self, replications: int) -> float:
+        """t_{R-1}(1 - alpha / (2m)): standard errors a row may be off by (inf for R < 2)."""
+        if replications < 2:
+            return math.inf
+        return t_quantile(self.row_level, replications - 1)
+
+    def tolerance(self, row: CheckRow) -> float:
+        return max(self.multiplier(row.replications) * row.std_error,
+                   ROUNDING_FLOOR * max(1.0, abs(row.theory)))
+
+    def judge(self, rows: Sequence[CheckRow]) -> list[CheckRow]:
+        return [replace(row, tolerance=self.tolerance(row)) for row in rows]
+
+    def describe(self, rows: Sequence[CheckRow]) -> str:
+        """The rule in words, with the numbers of this run, for under the table."""
+        counts = sorted({r.replications for r in rows if r.replications >= 2})
+        multipliers = ", ".join(f"{self.multiplier(n):.3g} (R = {n})" for n in counts)
+        return "\n".join([
+            "rule: a row passes when |simulated - theory| <= k x s.e. (standard error of the "
+            "mean over R replications),",
+            f"  k = t_(R-1)(1 - alpha/2m): Bonferroni over the m = {self.rows} rows of this run "
+            f"at family-wise error rate alpha = {self.alpha:g}",
+            f"  (each row a two-sided t test at level {self.row_level:.6g}); "
+            f"k = {multipliers or 'n/a'};",
+            f"  floor where the s.e. collapses (float rounding): "
+            f"{ROUNDING_FLOOR:g} x max(1, |theory|).",
+        ])
 
 
-def compare(case: str, model: str, results: Results, theory: dict[str, float]) -> list[CheckRow]:
-    rows = []
-    for metric, expected in theory.items():
-        values = results.metrics[metric]
-        mean, half = mean_ci(values)[0], _half_width(values)
-        rows.append(CheckRow(case, model, metric, mean, half, expected,
-                             max(CI_FACTOR * half, absolute_floor(metric, expected))))
+def judge(rows: Sequence[CheckRow], alpha: float = FAMILY_ERROR_RATE
+          ) -> tuple[list[CheckRow], ToleranceRule]:
+    """The rows with their tolerances, all rows forming one family."""
+    rule = ToleranceRule(alpha, max(len(rows), 1))
+    return rule.judge(rows), rule
+
+
+def compare(case: str, model: str, results: Results, theory: dict[str, float],
+            alpha: float = FAMILY_ERROR_RATE) -> list[CheckRow]:
+    """The rows of one run, judged as a family of their own."""
+    return judge(measure(case, model, results, theory), alpha)[0]
+
+
+def measure(case: str, model: str, results: Results,
+            theory: dict[str, float]) -> list[CheckRow]:
+    """The rows of one run, not yet judged (their tolerance depends on the whole family)."""
+    rows = [_row(case, model, metric, results.metrics[metric], expected)
+            for metric, expected in theory.items()]
     return rows + little_rows(case, results)
 
 
@@ -62,16 +124,27 @@ def little_rows(case: str, results: Results) -> list[CheckRow]:
         return []
     rate = m["support.arrivals_per_day"] / DAY
     gap = m["support.queue_length.mean"] - rate * m["support.wait_all.mean"]
-    mean, half = mean_ci(gap)[0], _half_width(gap)
-    scale = float(np.nanmean(m["support.queue_length.mean"]))
-    return [CheckRow(case, "Little's law", "L - lambda*W (queue)", mean, half, 0.0,
-                     max(CI_FACTOR * half, 5e-3 * scale, 1e-4))]
+    return [_row(case, "Little's law", "L - lambda*W (queue)", gap, 0.0)]
 
 
-def _half_width(values) -> float:
-    """The 95% half-width; infinite with one replication (no interval: nothing can fail)."""
-    half = half_width(values)
-    return half if math.isfinite(half) else math.inf
+def _row(case: str, model: str, metric: str, values, theory: float) -> CheckRow:
+    data = np.asarray(values, dtype=float)
+    data = data[np.isfinite(data)]  # replications where the metric is undefined drop out
+    n = len(data)
+    mean = float(data.mean()) if n else math.nan
+    error = float(data.std(ddof=1)) / math.sqrt(n) if n >= 2 else math.inf
+    return CheckRow(case, model, metric, mean, error, n, theory)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    rows: list[CheckRow]  # judged
+    rule: ToleranceRule
+    skipped: list[str]  # 'case: reason' of the cases no closed form covers
+
+    @property
+    def failed(self) -> list[CheckRow]:
+        return [row for row in self.rows if not row.passed]
 
 
 def run_checks(
@@ -80,10 +153,13 @@ def run_checks(
     seed: int | None = None,
     only: Iterable[str] = (),
     progress: Callable[[str], None] | None = None,
-) -> list[CheckRow]:
-    """Run every scenario in `folder` (or those named in `only`) against its theory."""
+    alpha: float = FAMILY_ERROR_RATE,
+) -> CheckReport:
+    """Run every scenario in `folder` (or those named in `only`) against its theory; the rows
+    of all cases form one family for the tolerance rule."""
     wanted = set(only)
     rows: list[CheckRow] = []
+    skipped: list[str] = []
     for path in sorted(folder.glob("*.yaml")):
         if wanted and path.stem not in wanted:
             continue
@@ -91,24 +167,26 @@ def run_checks(
         try:
             prediction = predict(scenario.spec)
         except NotApplicable as reason:
+            skipped.append(f"{path.stem}: {reason}")
             if progress:
                 progress(f"{path.stem}: skipped ({reason})")
             continue
         if progress:
             progress(f"{path.stem}: {prediction.model} ...")
         results = run(scenario, reps=reps, seed=seed)
-        rows += compare(path.stem, prediction.model, results, prediction.values)
-    return rows
+        rows += measure(path.stem, prediction.model, results, prediction.values)
+    judged, rule = judge(rows, alpha)
+    return CheckReport(judged, rule, skipped)
 
 
 def render_rows(rows: list[CheckRow]) -> str:
-    header = ("case", "metric", "simulated", "+/- (95%)", "theory", "result")
+    header = ("case", "metric", "simulated", "s.e.", "theory", "tolerance", "result")
     table = [header]
     for r in rows:
         unit = metric_unit(r.metric)
         table.append((r.case, r.metric, _precise(r.simulated, unit),
-                      _precise(r.ci_half_width, unit), _precise(r.theory, unit),
-                      "pass" if r.passed else "FAIL"))
+                      _precise(r.std_error, unit), _precise(r.theory, unit),
+                      _precise(r.tolerance, unit), "pass" if r.passed else "FAIL"))
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = []
     last_case = None

@@ -12,26 +12,30 @@ from pathlib import Path
 
 import click
 
+from sim import __version__
+from sim.bundled import (
+    bundled_paths,
+    bundled_scenarios_dir,
+    did_you_mean,
+    find_bundled,
+    validation_paths,
+)
+
 EXIT_BAD_INPUT = 2
 
 
-def bundled_scenarios_dir() -> Path:
-    """The `scenarios/` folder shipped beside the package (a source checkout or editable
-    install); falls back to ./scenarios."""
-    beside = Path(__file__).resolve().parent.parent / "scenarios"
-    return beside if beside.is_dir() else Path("scenarios")
-
-
 def resolve_scenario_path(text: str) -> Path:
-    """A path, or the name of a bundled scenario ('support_desk')."""
+    """A path, or the name of a bundled scenario ('support_desk'). A bare name that is neither
+    a file nor a bundled scenario is the user's mistake: one error line, with a guess."""
     path = Path(text)
-    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in text:
-        return path
-    for candidate in (bundled_scenarios_dir() / f"{text}.yaml",
-                      bundled_scenarios_dir() / "validation" / f"{text}.yaml"):
-        if candidate.exists():
-            return candidate
-    return path
+    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in text or "\\" in text:
+        return path  # a file: the loader reports one that is missing
+    found = find_bundled(text)
+    if found is None:
+        names = [p.stem for p in bundled_paths()]
+        _fail([f"{text}: no such file, nor a bundled scenario of that name"
+               f"{did_you_mean(text, names)} (`orgsim list` shows the bundled scenarios)"])
+    return found
 
 
 def _fail(lines: list[str]) -> None:
@@ -58,7 +62,7 @@ set_option = click.option(
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option("0.1.0", prog_name="orgsim")
+@click.version_option(__version__, prog_name="orgsim")
 def cli() -> None:
     """orgsim: simulate an e-commerce company's operations and the collaboration of its teams.
 
@@ -147,13 +151,23 @@ def list_scenarios() -> None:
     import yaml
 
     folder = bundled_scenarios_dir()
-    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("validation/*.yaml")):
+    paths = bundled_paths()
+    if not paths:
+        _broken_install(f"no bundled scenario in {folder}")
+    for path in paths:
         try:
             data = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError:
             data = {}
         description = data.get("description", "") if isinstance(data, dict) else ""
-        click.echo(f"{str(path.relative_to(folder)):<40} {description}")
+        click.echo(f"{path.relative_to(folder).as_posix():<40} {description}")
+
+
+def _broken_install(problem: str) -> None:
+    """Not the user's mistake: the installation lacks the files that ship with orgsim."""
+    click.echo(f"error: {problem}; orgsim's installation is incomplete (reinstall it)",
+               err=True)
+    sys.exit(1)
 
 
 @cli.command()
@@ -172,20 +186,29 @@ def schema() -> None:
 @click.option("--seed", type=click.IntRange(min=0), help="Master seed (default: each case's).")
 @click.argument("cases", nargs=-1)
 def check(reps, seed, cases) -> None:
-    """Run the bundled validation scenarios against queueing and inventory theory."""
+    """Run the bundled validation scenarios against queueing and inventory theory.
+
+    Exit 0 when every row passes, 1 when a row fails or no row ran, 2 for an unknown CASE.
+    """
     from sim.check import render_rows, run_checks
 
-    folder = bundled_scenarios_dir() / "validation"
-    known = sorted(p.stem for p in folder.glob("*.yaml"))
+    known = [path.stem for path in validation_paths()]
+    if not known:
+        _broken_install(f"no validation scenario in {bundled_scenarios_dir() / 'validation'}")
     unknown = [case for case in cases if case not in known]
     if unknown:
-        _fail([f"unknown validation case {', '.join(map(repr, unknown))}; the cases are: "
-               f"{', '.join(known)}"])
-    rows = run_checks(bundled_scenarios_dir() / "validation", reps=reps, seed=seed,
-                      only=cases, progress=lambda text: click.echo(text, err=True))
-    click.echo(render_rows(rows))
-    failed = [r for r in rows if not r.passed]
-    click.echo(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed")
+        _fail([f"unknown validation case {case!r}{did_you_mean(case, known)} (the cases are: "
+               f"{', '.join(known)})" for case in unknown])
+    report = run_checks(bundled_scenarios_dir() / "validation", reps=reps, seed=seed,
+                        only=cases, progress=lambda text: click.echo(text, err=True))
+    if not report.rows:
+        click.echo("error: no check ran: no theory covers "
+                   + ("; ".join(report.skipped) or "any case"), err=True)
+        sys.exit(1)
+    click.echo(render_rows(report.rows))
+    click.echo(f"\n{report.rule.describe(report.rows)}")
+    failed = report.failed
+    click.echo(f"\n{len(report.rows) - len(failed)} passed, {len(failed)} failed")
     sys.exit(1 if failed else 0)
 
 

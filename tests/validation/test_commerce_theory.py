@@ -5,9 +5,10 @@ base-stock (fill rate, mean on hand, mean backorders, share of time out of stock
 mean wait for stock by Little's law); fulfilment stages with teams of their own and
 exponential work as M/M/c stations of an open Jackson network (rework included), plus the
 carriers' mean transit (redeliveries included) and the mean wait for a pickup. Each case runs
-R replications after a warm-up; a metric passes when |mean - theory| <= max(2.5 x 95% CI
-half-width, a small floor) (sim.check.compare), so the tolerance follows the replication
-count. The parameter sets here are our own; cases.md's are the bundled scenarios.
+R replications after a warm-up; a metric passes when |mean - theory| <= t_(R-1)(1 - alpha/2m)
+standard errors, Bonferroni at alpha = 1% over the m rows of the case (sim.check.compare), so
+the tolerance follows the replication count. The parameter sets here are our own; cases.md's
+are the bundled scenarios.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def assert_matches_theory(scenario: sim.Scenario, reps: int | None = None,
     rows = compare(scenario.name, prediction.model, results, prediction.values)
     failed = [r for r in rows if not r.passed]
     assert not failed, prediction.model + "\n" + "\n".join(
-        f"{r.metric}: simulated {r.simulated:.5g} +/- {r.ci_half_width:.3g}, "
+        f"{r.metric}: simulated {r.simulated:.5g} (s.e. {r.std_error:.3g}), "
         f"theory {r.theory:.5g}" for r in failed)
     assert len(rows) >= at_least
     return rows

@@ -3,8 +3,9 @@
 Theory: Erlang C (M/M/c), Erlang A (M/M/c+M, exponential patience, also overloaded) and
 Pollaczek-Khinchine (M/G/1) give the mean waits, the share who wait, the share who abandon,
 the service level, utilisation and the time-average queue. Each case runs R replications
-after a warm-up; a metric passes when |mean - theory| <= max(2.5 x 95% CI half-width, a
-small floor) (sim.check.compare), so the tolerance follows the replication count.
+after a warm-up; a metric passes when |mean - theory| <= t_(R-1)(1 - alpha/2m) standard
+errors, Bonferroni at alpha = 1% over the m rows of the case (sim.check.compare), so the
+tolerance follows the replication count.
 Little's law (L = lambda x W over all arrivals) is checked in every case.
 """
 
@@ -41,7 +42,7 @@ def assert_matches_theory(scenario: sim.Scenario, reps: int = 20) -> None:
     rows = compare(scenario.name, prediction.model, results, prediction.values)
     failed = [r for r in rows if not r.passed]
     assert not failed, "\n".join(
-        f"{r.metric}: simulated {r.simulated:.5g} +/- {r.ci_half_width:.3g}, "
+        f"{r.metric}: simulated {r.simulated:.5g} (s.e. {r.std_error:.3g}), "
         f"theory {r.theory:.5g}" for r in failed)
     assert len(rows) >= 6
 
