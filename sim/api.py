@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from sim.experiment.runner import run_replications
+from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
+from sim.progress import Progress
 from sim.replication import ReplicationResult
 from sim.results import Results
 from sim.scenario import Scenario, load_scenario
@@ -25,13 +27,20 @@ def run(
     overrides: Iterable[str] | Mapping[str, Any] = (),
     jobs: int = 1,
     dask_scheduler: str | None = None,
-    progress: Callable[[ReplicationResult], None] | None = None,
+    progress: Progress | Callable[[ReplicationResult], None] | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
 ) -> Results:
     """Run a scenario's replications and gather the results.
 
     `reps` and `seed` default to the scenario's own; `jobs` > 1 runs replications on a
     local process pool, `dask_scheduler` ('local' or an address) on Dask. The numbers are
-    the same whichever runs them.
+    the same whichever runs them. `progress` is a `sim.progress.Progress` reporter, or a
+    function called with each finished replication.
+
+    A run whose estimated events or memory exceed `limits` (default: ORGSIM_MAX_EVENTS,
+    ORGSIM_MAX_MEMORY, else 1e9 events and a tenth of physical memory) raises `RunTooLarge`,
+    whose message holds the estimate and what to change, unless `force`.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
@@ -40,8 +49,11 @@ def run(
     seed = spec.seed if seed is None else seed
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
+    check_run_size(spec, reps, jobs, dask_scheduler, limits, force)
+    reporter = progress if isinstance(progress, Progress) else None
+    on_result = None if isinstance(progress, Progress) else progress
     started = time.perf_counter()
-    outputs = run_replications(spec, seed, reps, jobs, dask_scheduler, progress)
+    outputs = run_replications(spec, seed, reps, jobs, dask_scheduler, on_result, reporter)
     wall = time.perf_counter() - started
     resolved = dict(scenario.resolved)
     resolved["seed"] = seed
