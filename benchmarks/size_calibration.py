@@ -27,6 +27,7 @@ VARIANTS = {
     "ecommerce_week+20k_products": ("scenarios/ecommerce_week.yaml",
                                     ["catalog.generate.products=20000"]),
     "support_desk+1m_bins": ("scenarios/support_desk.yaml", ["output.bin=1m"]),
+    "support_desk+1s_bins": ("scenarios/support_desk.yaml", ["output.bin=1s"]),
     "support_desk+8w": ("scenarios/support_desk.yaml", ["horizon=8w"]),
     "mmc_100k": ("benchmarks/mmc.yaml", ["horizon=22222m"]),
 }

@@ -115,8 +115,9 @@ class ProgressReporter(Progress):
         parts = [f"{len(self.done)}/{self.total} {self.unit}s"]
         for index, fraction in sorted(self.running.items()):
             parts.append(f"{fraction:.0%} of {self.unit} {index + 1}")
-        eta = self.eta()
-        if eta is not None:
+        if self.total and len(self.done) >= self.total:
+            parts.append(f"took {format_span(self.clock() - self._started)}")
+        elif (eta := self.eta()) is not None:
             parts.append(f"eta {format_span(eta)}")
         return ", ".join(parts)
 
