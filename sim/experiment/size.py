@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sim.metrics.output import SAMPLE_CAP
-from sim.model.sizes import FLOAT_BYTES, FlowSize, RunShape, flow_sizes
+from sim.model.sizes import FLOAT_BYTES, SAMPLER_BYTES, FlowSize, RunShape, flow_sizes
 from sim.progress import format_span
 from sim.scenario.schema import ScenarioSpec
 from sim.units import format_duration
@@ -66,7 +66,8 @@ def estimate_run(spec: ScenarioSpec, reps: int | None = None, jobs: int = 1,
     series = sum(f.series for f in flows)
     bin_arrays = sum(f.bin_arrays for f in flows)
     # while a replication runs: its own state, its per-bin arrays, its series being built
-    running = sum(f.kept_bytes for f in flows) + bins * FLOAT_BYTES * (bin_arrays + series)
+    running = (sum(f.kept_bytes + f.samplers * SAMPLER_BYTES for f in flows)
+               + bins * FLOAT_BYTES * (bin_arrays + series))
     # after it: its series and sketches, until every replication is in; at the end they are
     # stacked into one array per series (a second copy)
     kept = bins * FLOAT_BYTES * series + sum(

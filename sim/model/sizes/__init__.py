@@ -17,6 +17,7 @@ import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sim.distributions import Constant
 from sim.metrics.bins import bin_count, choose_bin_width
 from sim.scenario.schema import ScenarioSpec
 
@@ -24,6 +25,8 @@ FLOAT_BYTES = 8
 # A duration kept per finished entity (array('d'), over-allocated by ~1/8) is copied twice at
 # the end of a replication (percentiles partition a copy; the plotted sketch sorts another).
 KEPT_VALUE_BYTES = 3 * FLOAT_BYTES
+# A batched sampler holds its next 4096 draws as a Python list of floats (sim/distributions).
+SAMPLER_BYTES = 4096 * 32
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class FlowSize:
     series: int = 0  # bins-long series handed back (kept for every replication)
     bin_arrays: int = 0  # bins-long counters and levels held while the replication runs
     samples: int = 0  # distribution sketches handed back (at most SAMPLE_CAP values each)
+    samplers: int = 0  # random streams drawn from (each holds a batch of draws)
     reduce: tuple[str, ...] = ()  # what makes this flow smaller, beyond horizon and reps
 
     @property
@@ -74,6 +78,11 @@ def size_estimator(name: str) -> Callable[[Estimator], Estimator]:
         return estimator
 
     return register
+
+
+def batched(*dists: object) -> int:
+    """How many of `dists` draw through a batched sampler (constants and absent ones do not)."""
+    return sum(1 for d in dists if d is not None and not isinstance(d, Constant))
 
 
 def run_shape(spec: ScenarioSpec) -> RunShape:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.model.sizes import FLOAT_BYTES, FlowSize, RunShape, size_estimator
+from sim.model.sizes import FLOAT_BYTES, FlowSize, RunShape, batched, size_estimator
 from sim.model.sizes.orders import ORDER_EVENT_COST, expected_orders
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY
@@ -24,4 +24,6 @@ def fulfilment_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
     releases = shape.horizon / DAY if spec.fulfilment.cutoff is not None else 0.0
     return FlowSize(
         "fulfilment", shipments, "shipments", shipments * visits + releases, ORDER_EVENT_COST,
-        kept_bytes=shipments * shape.observed_share * FLOAT_BYTES)
+        kept_bytes=shipments * shape.observed_share * FLOAT_BYTES,
+        samplers=sum(batched(s.time_per_order, s.time_per_line) + bool(s.rework)
+                     for s in stages))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from sim.model.sizes import FlowSize, RunShape, size_estimator
+from sim.model.sizes import FlowSize, RunShape, batched, size_estimator
 from sim.model.sizes.orders import ORDER_EVENT_COST, mean_count
 from sim.scenario.commerce import PolicySpec
 from sim.scenario.schema import ScenarioSpec
@@ -41,8 +41,10 @@ def cycles(policy: PolicySpec | None, units_rate: float, products: float,
     products that together take `units_rate` units per minute."""
     if policy is None:
         return 0.0
-    if policy.review_period:
-        return 2 * products * horizon / policy.review_period  # a review and a delivery
+    if policy.review_period is not None:  # a review and a delivery per period
+        if policy.review_period <= 0:
+            return math.inf  # reviews that never let time move on
+        return 2 * products * horizon / policy.review_period
     batch = (policy.order_quantity if policy.type == "rQ"
              else _difference(policy.max, policy.min))
     if isinstance(batch, Cover):  # every product orders that long a stretch of demand
@@ -84,4 +86,7 @@ def inventory_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
         "inventory", products, "products", events, ORDER_EVENT_COST,
         setup_seconds=products * PRODUCT_SETUP_SECONDS,
         kept_bytes=products * PRODUCT_BYTES,
-        series=2 * plotted + 1, bin_arrays=LEVELS_PER_PRODUCT * plotted + 1, reduce=reduce)
+        series=2 * plotted + 1, bin_arrays=LEVELS_PER_PRODUCT * plotted + 1, reduce=reduce,
+        samplers=sum(batched(s.lead_time) + (s.on_time < 1) * (1 + batched(s.late_delay))
+                     + bool(s.short_share) * (1 + batched(s.short_fill))
+                     for s in spec.suppliers.values()))

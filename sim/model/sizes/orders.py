@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, size_estimator
+from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, batched, size_estimator
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY
 
@@ -63,4 +63,17 @@ def orders_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
         "orders", orders, "orders", orders * (1 + late_checks), ORDER_EVENT_COST,
         kept_bytes=orders * shape.observed_share * KEPT_VALUE_BYTES
         + open_orders * OPEN_ORDER_BYTES,
-        series=2, bin_arrays=2, samples=1)
+        series=2, bin_arrays=2, samples=1,
+        samplers=1 + batched(spec.demand.lines_per_order, spec.demand.units_per_line)
+        + _product_choice(spec) + sum(1 for share in _contact_shares(spec) if share))
+
+
+def _product_choice(spec: ScenarioSpec) -> int:
+    catalog = spec.catalog
+    return int(bool(catalog) and len(catalog.products) + bool(catalog.generate) > 1)
+
+
+def _contact_shares(spec: ScenarioSpec) -> tuple[float, ...]:
+    contacts = spec.contacts if spec.support is not None else None
+    return (contacts.stockout, contacts.late_delivery, contacts.failed_delivery) if contacts \
+        else ()
