@@ -7,6 +7,8 @@ tested with tiny limits on the tiny scenario.
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +123,7 @@ def test_a_badly_written_limit_is_one_error_line(runner, write_scenario, tiny_te
 def test_the_api_refuses_with_run_too_large_unless_forced(tiny_text, tmp_path, write_scenario):
     scenario = sim.load_scenario(write_scenario(tmp_path, tiny_text))
     tiny_limits = Limits(max_events=100, max_memory=2**40)
+    assert sim.RunTooLarge is RunTooLarge  # part of the public API
     with pytest.raises(sim.RunTooLarge) as refused:
         sim.run(scenario, reps=1, limits=tiny_limits)
     assert "too large" in str(refused.value) and "--force" in str(refused.value)
@@ -276,3 +279,13 @@ def test_progress_slices_change_no_result(tiny_text, tmp_path, write_scenario):
     np.testing.assert_equal(sliced.metrics, whole.metrics)  # nan equals nan here
     np.testing.assert_equal(sliced.series, whole.series)
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) > 100
+
+
+def test_the_estimate_builds_no_model():
+    """Sizing is a pure function of the spec (architecture.md): no simpy, no model objects,
+    so it stays fast however large the run it sizes."""
+    code = ("import sys; from sim.experiment.size import estimate_run; "
+            "from sim.scenario import load_scenario; "
+            f"estimate_run(load_scenario({str(ECOMMERCE)!r}).spec); "
+            "assert 'simpy' not in sys.modules and 'sim.model.context' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
