@@ -86,6 +86,7 @@ class ProgressReporter(Progress):
         self._started = 0.0
         self._last_shown = 0.0
         self._drawn = False
+        self._last_text = ""
 
     def start(self, total: int) -> None:
         self.total = total
@@ -103,10 +104,15 @@ class ProgressReporter(Progress):
         self._maybe_show()
 
     def close(self) -> None:
-        if self.tty and self._drawn:
+        """Finish the terminal line; in a log, end with a last line if any was written."""
+        if not self._drawn:
+            return
+        if self.tty:
             self._show()
             self.stream.write("\n")
             self.stream.flush()
+        elif self._last_text != self.text():
+            self._show()
 
     # --- text --------------------------------------------------------------------------
 
@@ -144,5 +150,7 @@ class ProgressReporter(Progress):
             self.stream.write(f"\r{self.label}: [{bar}] {self.text()}\x1b[K")
             self._drawn = True
         else:
-            self.stream.write(f"progress: {self.label}: {self.text()}\n")
+            self._last_text = self.text()
+            self.stream.write(f"progress: {self.label}: {self._last_text}\n")
+            self._drawn = True
         self.stream.flush()

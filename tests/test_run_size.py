@@ -230,7 +230,6 @@ def test_plain_progress_lines_name_replications_the_share_and_an_eta():
         reporter.item_done(rep)
     clock.now += 8.2
     reporter.advance(3, 0.41)
-    reporter.close()
     lines = stream.getvalue().splitlines()
     assert len(lines) == 3  # the last advance came 8.2 s after a line: under the interval
     clock.now += 2
@@ -238,6 +237,11 @@ def test_plain_progress_lines_name_replications_the_share_and_an_eta():
     last = stream.getvalue().splitlines()[-1]
     # 70.2 s for 3.41 replications: 6.59 left take 135.7 s
     assert last == "progress: desk: 3/10 replications, 41% of replication 4, eta 2m16s"
+    clock.now += 1
+    reporter.item_done(3)  # under the interval: no line, but closing writes the last one
+    assert len(stream.getvalue().splitlines()) == 4
+    reporter.close()
+    assert stream.getvalue().splitlines()[-1] == "progress: desk: 4/10 replications, eta 1m47s"
 
 
 def test_terminal_progress_redraws_one_line():
