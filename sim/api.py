@@ -13,7 +13,9 @@ import numpy as np
 from sim import __version__ as VERSION
 from sim.analysis.interval_validity import short_window_warnings
 from sim.experiment.runner import run_replications
+from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
 from sim.metrics.load import aggregate
+from sim.progress import Progress
 from sim.replication import ReplicationResult
 from sim.results import Results
 from sim.scenario import Scenario, load_scenario
@@ -27,14 +29,21 @@ def run(
     overrides: Iterable[str] | Mapping[str, Any] = (),
     jobs: int = 1,
     dask_scheduler: str | None = None,
-    progress: Callable[[ReplicationResult], None] | None = None,
+    progress: Progress | Callable[[ReplicationResult], None] | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
 ) -> Results:
     """Run a scenario's replications and gather the results.
 
     `overrides` ({'teams.support.members': 7} or ['teams.support.members=7']) apply to a
     loaded Scenario too. `reps` and `seed` default to the scenario's own; `jobs` > 1 runs
     replications on a local process pool, `dask_scheduler` ('local' or an address) on Dask.
-    The numbers are the same whichever runs them.
+    The numbers are the same whichever runs them. `progress` is a `sim.progress.Progress`
+    reporter, or a function called with each finished replication.
+
+    A run whose estimated events or memory exceed `limits` (default: ORGSIM_MAX_EVENTS,
+    ORGSIM_MAX_MEMORY, else 1e9 events and a tenth of physical memory) raises `RunTooLarge`,
+    whose message holds the estimate and what to change, unless `force`.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
@@ -45,8 +54,11 @@ def run(
     seed = spec.seed if seed is None else seed
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
+    check_run_size(spec, reps, jobs, dask_scheduler, limits, force)
+    reporter = progress if isinstance(progress, Progress) else None
+    on_result = None if isinstance(progress, Progress) else progress
     started = time.perf_counter()
-    outputs = run_replications(spec, seed, reps, jobs, dask_scheduler, progress)
+    outputs = run_replications(spec, seed, reps, jobs, dask_scheduler, on_result, reporter)
     wall = time.perf_counter() - started
     resolved = dict(scenario.resolved)
     resolved["seed"] = seed

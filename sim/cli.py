@@ -61,6 +61,31 @@ set_option = click.option(
     help="Override a scenario value, e.g. --set teams.support.members=7 (repeatable).")
 
 
+def size_options(command):
+    """--force, --max-events, --max-memory: the run-size limits (sim/experiment/size.py)."""
+    command = click.option("--max-memory", metavar="SIZE", help="Refuse runs estimated to "
+                           "need more memory, e.g. 2GiB (default: ORGSIM_MAX_MEMORY, else a "
+                           "tenth of this machine's memory).")(command)
+    command = click.option("--max-events", metavar="COUNT", help="Refuse runs estimated to "
+                           "take more events, e.g. 1e8 (default: ORGSIM_MAX_EVENTS, else "
+                           "1e9, about an hour).")(command)
+    return click.option("--force", is_flag=True,
+                        help="Run even beyond the run-size limits.")(command)
+
+
+def _check_size(spec, reps, jobs, dask_scheduler, force, max_events, max_memory):
+    """The run's estimate; exit 2 with the estimate and what to change beyond the limits."""
+    from sim.experiment.size import LimitError, Limits, RunTooLarge, check_run_size
+
+    try:
+        limits = Limits.resolve(max_events, max_memory)
+        return check_run_size(spec, reps, jobs, dask_scheduler, limits, force)
+    except LimitError as error:
+        _fail([str(error)])
+    except RunTooLarge as error:
+        _fail(error.problems)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="orgsim")
 def cli() -> None:
@@ -82,29 +107,32 @@ def cli() -> None:
               help="Run replications on this many local processes.")
 @click.option("--dask", "dask_scheduler", metavar="ADDRESS",
               help="Run replications on a Dask cluster ('local' starts one on this machine).")
-def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler) -> None:
+@size_options
+def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler, force,
+        max_events, max_memory) -> None:
     """Run SCENARIO (a file, or the name of a bundled scenario) and write its results."""
     from sim.results import OutputError, check_output_dir
 
     loaded = _load(scenario, overrides)
+    estimate = _check_size(loaded.spec, reps, jobs, dask_scheduler, force, max_events,
+                           max_memory)
     target = out_dir or Path("runs") / loaded.name
     try:
         check_output_dir(target)
     except OutputError as error:
         _fail([str(error)])
     from sim.api import run as run_scenario
+    from sim.progress import ProgressReporter
 
-    total = reps or loaded.spec.replications
-    with click.progressbar(length=total, label=f"{loaded.name}: replications",
-                           file=sys.stderr) as bar:
-        try:
-            results = run_scenario(loaded, reps=reps, seed=seed, jobs=jobs,
-                                   dask_scheduler=dask_scheduler,
-                                   progress=lambda _result: bar.update(1))
-        except (RuntimeError, OSError) as error:
-            if dask_scheduler is None:
-                raise  # not the user's doing: a bug worth its traceback
-            _fail([f"--dask {dask_scheduler}: {error}"])
+    reporter = ProgressReporter(loaded.name, expected_seconds=estimate.seconds)
+    try:
+        # force: the size was checked above, against the limits given here
+        results = run_scenario(loaded, reps=reps, seed=seed, jobs=jobs,
+                               dask_scheduler=dask_scheduler, progress=reporter, force=True)
+    except (RuntimeError, OSError) as error:
+        if dask_scheduler is None:
+            raise  # not the user's doing: a bug worth its traceback
+        _fail([f"--dask {dask_scheduler}: {error}"])
     try:
         results.save(target, plots=not no_plots)
     except OutputError as error:
@@ -139,10 +167,13 @@ def render_summary(summary: dict) -> str:
 @cli.command()
 @click.argument("scenario")
 @set_option
-def validate(scenario, overrides) -> None:
-    """Check SCENARIO without running it (exit 0 when valid, 2 with the problems)."""
+@size_options
+def validate(scenario, overrides, force, max_events, max_memory) -> None:
+    """Check SCENARIO without running it (exit 0 when valid, 2 with the problems), and print
+    the estimated size of a run with the scenario's replications."""
     loaded = _load(scenario, overrides)
-    click.echo(f"{loaded.name}: valid")
+    estimate = _check_size(loaded.spec, None, 1, None, force, max_events, max_memory)
+    click.echo(f"{loaded.name}: valid; a run: {estimate.line()}")
 
 
 @cli.command("list")

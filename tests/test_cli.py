@@ -113,7 +113,8 @@ def test_list_shows_bundled_scenarios_with_descriptions(runner):
 
 def test_validate_a_valid_file(runner, write_scenario, tiny_text, tmp_path):
     path = write_scenario(tmp_path, tiny_text)
-    assert _ok(runner.invoke(cli, ["validate", str(path)])).strip() == "tiny: valid"
+    output = _ok(runner.invoke(cli, ["validate", str(path)])).strip()
+    assert output.startswith("tiny: valid; a run: about ") and "\n" not in output
 
 
 def test_validate_the_bundled_scenario_by_path_and_by_name(runner):
@@ -172,7 +173,7 @@ def test_extends_chain_of_three(runner, write_scenario, tiny_text, tmp_path):
     assert spec.support.patience.mean == 5.0
     assert spec.support.arrivals.rate == 1.0
     assert "extends" not in scenario.resolved
-    assert _ok(runner.invoke(cli, ["validate", str(top)])).strip() == "top: valid"
+    assert _ok(runner.invoke(cli, ["validate", str(top)])).startswith("top: valid;")
 
 
 # --- run -----------------------------------------------------------------------------------

@@ -7,11 +7,13 @@ whichever executor runs them and in whatever order they finish.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
+from sim.progress import Progress
 from sim.replication import ReplicationResult, run_replication
 from sim.scenario.schema import ScenarioSpec
 
-Progress = Callable[[ReplicationResult], None]
+OnResult = Callable[[ReplicationResult], None]
 
 
 def run_replications(
@@ -20,32 +22,58 @@ def run_replications(
     reps: int,
     jobs: int = 1,
     dask_scheduler: str | None = None,
+    on_result: OnResult | None = None,
     progress: Progress | None = None,
 ) -> list[ReplicationResult]:
-    """Replications 0..reps-1, returned in replication order."""
-    if dask_scheduler is not None:
-        results = _on_dask(spec, seed, reps, dask_scheduler, progress)
-    elif jobs > 1 and reps > 1:
-        results = _on_processes(spec, seed, reps, jobs, progress)
-    else:
-        results = []
-        for rep in range(reps):
-            result = run_replication(spec, seed, rep)
-            results.append(result)
-            if progress:
-                progress(result)
+    """Replications 0..reps-1, returned in replication order.
+
+    `on_result` hears each finished replication; `progress` hears replications finish and,
+    when they run in this process, how far the current one has got.
+    """
+    done = _Done(on_result, progress)
+    if progress:
+        progress.start(reps)
+    try:
+        if dask_scheduler is not None:
+            results = _on_dask(spec, seed, reps, dask_scheduler, done)
+        elif jobs > 1 and reps > 1:
+            results = _on_processes(spec, seed, reps, jobs, done)
+        else:
+            results = []
+            for rep in range(reps):
+                advance = partial(progress.advance, rep) if progress else None
+                result = run_replication(spec, seed, rep, advance)
+                results.append(result)
+                done(result)
+    finally:
+        if progress:
+            progress.close()
     return sorted(results, key=lambda r: r.replication)
 
 
-def _on_processes(spec, seed, reps, jobs, progress) -> list[ReplicationResult]:
+class _Done:
+    """Tells the caller's callback and the progress reporter that a replication finished."""
+
+    def __init__(self, on_result: OnResult | None, progress: Progress | None) -> None:
+        self.on_result = on_result
+        self.progress = progress
+
+    def __call__(self, result: ReplicationResult) -> None:
+        if self.on_result:
+            self.on_result(result)
+        if self.progress:
+            self.progress.item_done(result.replication)
+
+
+def _on_processes(spec, seed, reps, jobs, done: _Done) -> list[ReplicationResult]:
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only when asked for
 
     with ProcessPoolExecutor(max_workers=min(jobs, reps)) as pool:
         futures = [pool.submit(run_replication, spec, seed, rep) for rep in range(reps)]
-        return _gather(as_completed(futures), progress)
+        return _gather(as_completed(futures), done)
 
 
-def _on_dask(spec, seed, reps, scheduler, progress) -> list[ReplicationResult]:
+def _on_dask(spec, seed, reps, scheduler, done: _Done) -> list[ReplicationResult]:
     """Replications as Dask tasks; `scheduler` is an address, or 'local' for a LocalCluster."""
     try:
         from dask.distributed import Client, LocalCluster
@@ -59,19 +87,18 @@ def _on_dask(spec, seed, reps, scheduler, progress) -> list[ReplicationResult]:
     try:
         futures = client.map(run_replication, [spec] * reps, [seed] * reps, range(reps),
                              pure=False)
-        return _gather(dask_completed(futures), progress)
+        return _gather(dask_completed(futures), done)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _gather(finished, progress: Progress | None) -> list[ReplicationResult]:
-    """Results of futures in the order they finish, reporting each to `progress`."""
+def _gather(finished, done: _Done) -> list[ReplicationResult]:
+    """Results of futures in the order they finish, reporting each to `done`."""
     results = []
     for future in finished:
         result = future.result()
         results.append(result)
-        if progress:
-            progress(result)
+        done(result)
     return results

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from simpy import Environment
 
 from sim.distributions import Uniform
+from sim.metrics.bins import bin_count, choose_bin_width
 from sim.metrics.load import LoadWatch
 from sim.model.org.handoff import Org
 from sim.model.org.pool import Pool
@@ -15,21 +15,8 @@ from sim.model.org.team import staff_pool
 from sim.model.wakeup import Wakeup, call_later
 from sim.random import RandomStreams
 from sim.scenario.schema import ScenarioSpec
-from sim.units import DAY, HOUR, MINUTE
 
-BIN_CHOICES = (15 * MINUTE, HOUR, 4 * HOUR, DAY, 7 * DAY)
-MAX_BINS = 400
 UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
-
-
-def choose_bin_width(horizon: float, requested: float | None = None) -> float:
-    """The plot resolution: the finest standard width that keeps the series short."""
-    if requested:
-        return requested
-    for width in BIN_CHOICES:
-        if horizon / width <= MAX_BINS:
-            return width
-    return horizon / MAX_BINS
 
 
 class Context:
@@ -43,7 +30,7 @@ class Context:
         self.horizon = spec.horizon
         self.warmup = spec.warmup
         self.bin_width = choose_bin_width(spec.horizon, spec.output.bin)
-        self.bins = math.ceil(spec.horizon / self.bin_width)
+        self.bins = bin_count(spec.horizon, self.bin_width)
         self.org = Org(env)
         self.pools: dict[str, Pool] = {}
         self.load_watch = LoadWatch()  # every team's queue, judged for overload at the end

@@ -1,0 +1,34 @@
+"""Size of the support desk: its own inquiries and those other flows hand to it."""
+
+from __future__ import annotations
+
+from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, batched, size_estimator
+from sim.model.sizes.orders import raised_contacts
+from sim.scenario.schema import ScenarioSpec
+
+SUPPORT_EVENT_COST = 1.3e-6  # s per event, CPU (benchmarks/size_calibration.py)
+# A queued customer with patience gets one timeout; counted for every inquiry, an upper bound
+# (about half wait on the bundled desks).
+PATIENCE_EVENTS = 1.0
+
+
+@size_estimator("support")
+def support_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
+    desk = spec.support
+    if desk is None:
+        return None
+    own = desk.arrivals.rate * shape.horizon if desk.arrivals else 0.0
+    inquiries = own + raised_contacts(spec, shape)
+    patience = desk.patience is not None or any(
+        t.patience is not None for t in desk.inquiry_types.values())
+    # an own arrival is one event; every inquiry ends with one (answered) or gives up
+    events = own + inquiries * (1 + (PATIENCE_EVENTS if patience else 0.0))
+    kinds = list(desk.inquiry_types.values())
+    samplers = (2 if desk.arrivals else 0) + sum(
+        batched(k.handle_time or desk.handle_time, k.patience or desk.patience) for k in kinds)
+    if not kinds:
+        samplers += batched(desk.handle_time, desk.patience)
+    return FlowSize(
+        "support", inquiries, "inquiries", events, SUPPORT_EVENT_COST, samplers=samplers,
+        kept_bytes=inquiries * shape.observed_share * KEPT_VALUE_BYTES,
+        series=7, bin_arrays=3, samples=1)

@@ -1,0 +1,22 @@
+"""Size of the teams: shift changes, and the time-weighted levels of each team's pool."""
+
+from __future__ import annotations
+
+from sim.model.sizes import FlowSize, RunShape, size_estimator
+from sim.scenario.schema import ScenarioSpec
+from sim.units import DAY
+
+POOL_LEVELS = 3  # queue length, busy and present members, each kept per bin
+SHIFT_EVENT_COST = 2e-6
+
+
+@size_estimator("teams")
+def teams_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
+    if not spec.teams:
+        return None
+    days = shape.horizon / DAY + 1
+    changes = sum(2 * days for team in spec.teams.values() for group in team.shifts
+                  if group.members and not group.shift.always)
+    members = sum(team.headcount for team in spec.teams.values())
+    return FlowSize("teams", members, "members", changes, SHIFT_EVENT_COST,
+                    bin_arrays=POOL_LEVELS * len(spec.teams))
