@@ -40,8 +40,15 @@ def resolve_scenario_path(text: str) -> Path:
 
 def _fail(lines: list[str]) -> None:
     for line in lines:
-        click.echo(f"error: {line}", err=True)
+        _say("error", line)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def _say(kind: str, text: str) -> None:
+    """One `error:` or `warning:` line on stderr, whatever characters the user's text holds."""
+    from sim.scenario.errors import printable
+
+    click.echo(f"{kind}: {printable(text)}", err=True)
 
 
 def _load(scenario: str, overrides: tuple[str, ...]):
@@ -52,7 +59,7 @@ def _load(scenario: str, overrides: tuple[str, ...]):
     except ScenarioError as error:
         _fail([str(p) for p in error.problems])
     for warning in loaded.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _say("warning", warning)
     return loaded
 
 
@@ -73,13 +80,14 @@ def size_options(command):
                         help="Run even beyond the run-size limits.")(command)
 
 
-def _check_size(spec, reps, jobs, dask_scheduler, force, max_events, max_memory):
+def _check_size(loaded, reps, jobs, dask_scheduler, force, max_events, max_memory):
     """The run's estimate; exit 2 with the estimate and what to change beyond the limits."""
     from sim.experiment.size import LimitError, Limits, RunTooLarge, check_run_size
 
     try:
         limits = Limits.resolve(max_events, max_memory)
-        return check_run_size(spec, reps, jobs, dask_scheduler, limits, force)
+        return check_run_size(loaded.spec, reps, jobs, dask_scheduler, limits, force,
+                              where=str(loaded.source) if loaded.source else None)
     except LimitError as error:
         _fail([str(error)])
     except RunTooLarge as error:
@@ -114,7 +122,7 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
     from sim.results import OutputError, check_output_dir
 
     loaded = _load(scenario, overrides)
-    estimate = _check_size(loaded.spec, reps, jobs, dask_scheduler, force, max_events,
+    estimate = _check_size(loaded, reps, jobs, dask_scheduler, force, max_events,
                            max_memory)
     target = out_dir or Path("runs") / loaded.name
     try:
@@ -140,7 +148,7 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
     click.echo(render_summary(results.summary_dict()))
     click.echo(f"\nresults written to {target}/")
     for warning in results.warnings[len(loaded.warnings):]:  # the run's (the scenario's came first)
-        click.echo(f"warning: {warning}", err=True)
+        _say("warning", warning)
 
 
 def render_summary(summary: dict) -> str:
@@ -172,7 +180,7 @@ def validate(scenario, overrides, force, max_events, max_memory) -> None:
     """Check SCENARIO without running it (exit 0 when valid, 2 with the problems), and print
     the estimated size of a run with the scenario's replications."""
     loaded = _load(scenario, overrides)
-    estimate = _check_size(loaded.spec, None, 1, None, force, max_events, max_memory)
+    estimate = _check_size(loaded, None, 1, None, force, max_events, max_memory)
     click.echo(f"{loaded.name}: valid; a run: {estimate.line()}")
 
 

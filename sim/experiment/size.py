@@ -162,8 +162,9 @@ class RunTooLarge(Exception):
         self.estimate = estimate
 
 
-def size_problems(estimate: RunEstimate, limits: Limits) -> list[str]:
-    """Nothing when the run is within the limits; else lines saying why and what to change."""
+def size_problems(estimate: RunEstimate, limits: Limits, where: str | None = None) -> list[str]:
+    """Nothing when the run is within the limits; else lines saying why and what to change,
+    the first naming `where` (the scenario file; by default the scenario's name)."""
     over_events = estimate.events > limits.max_events
     over_memory = estimate.memory > limits.max_memory
     if not (over_events or over_memory):
@@ -174,7 +175,7 @@ def size_problems(estimate: RunEstimate, limits: Limits) -> list[str]:
     memory = f"{format_bytes(estimate.memory)} of memory"
     if over_memory:
         memory += f" (limit {format_bytes(limits.max_memory)})"
-    lines = [f"{estimate.name}: the run is too large: {events}, {memory}, about "
+    lines = [f"{where or estimate.name}: the run is too large: {events}, {memory}, about "
              f"{format_span(estimate.seconds)} of computing"]
     for flow in _biggest(estimate):
         held = (f", {format_bytes(flow.kept_bytes)} held"
@@ -193,11 +194,11 @@ def size_problems(estimate: RunEstimate, limits: Limits) -> list[str]:
 
 def check_run_size(spec: ScenarioSpec, reps: int | None = None, jobs: int = 1,
                    dask_scheduler: str | None = None, limits: Limits | None = None,
-                   force: bool = False) -> RunEstimate:
+                   force: bool = False, where: str | None = None) -> RunEstimate:
     """The run's estimate; raises RunTooLarge beyond the limits unless `force`."""
     estimate = estimate_run(spec, reps, jobs, dask_scheduler)
     if not force:
-        problems = size_problems(estimate, limits or Limits.resolve())
+        problems = size_problems(estimate, limits or Limits.resolve(), where)
         if problems:
             raise RunTooLarge(problems, estimate)
     return estimate

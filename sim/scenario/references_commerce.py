@@ -139,11 +139,11 @@ def _check_fulfilment(spec: ScenarioSpec, unknown_name, add) -> None:
 
 def _check_delivery(spec: ScenarioSpec, add) -> None:
     carriers = spec.delivery.carriers
-    if len(carriers) > 1:
-        total = sum(c.share for c in carriers.values())
-        if abs(total - 1.0) > SHARE_TOLERANCE:
-            add(Problem(f"the carrier shares must sum to 1, they sum to {total:.6g}",
-                        ("delivery", "carriers")))
+    total = sum(c.share for c in carriers.values())
+    # a lone carrier's share (default 1) must be 1 too: a 0.6 would be silently ignored
+    if carriers and abs(total - 1.0) > SHARE_TOLERANCE:
+        add(Problem(f"the carrier shares must sum to 1, they sum to {total:.6g}",
+                    ("delivery", "carriers")))
     for name, carrier in carriers.items():
         if any(t >= 24 * 60 for t in carrier.pickups):
             add(Problem("a pickup at 24:00 belongs to the next day: write 00:00",
