@@ -10,29 +10,19 @@ bundled cases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sim.analysis import queueing
+from sim.analysis.prediction import NotApplicable, Prediction
+from sim.analysis.theory_commerce import predict_commerce
 from sim.distributions import Constant, Distribution, Exponential
 from sim.scenario.schema import ScenarioSpec
 from sim.units import format_duration
 
-
-class NotApplicable(ValueError):
-    """No closed form covers this scenario (the reason says why)."""
-
-
-@dataclass(frozen=True)
-class Prediction:
-    model: str  # e.g. "Erlang A (M/M/6+M)"
-    values: dict[str, float]  # metric -> theoretical value
+__all__ = ["NotApplicable", "Prediction", "predict"]
 
 
 def predict(spec: ScenarioSpec) -> Prediction:
     """Theoretical values of the scenario's metrics (raises NotApplicable when no flow that
     is switched on has a closed form; the reasons say why)."""
-    from sim.analysis.theory_commerce import predict_commerce
-
     parts: list[Prediction] = []
     reasons: list[tuple[str, NotApplicable]] = []
     if spec.support is not None:

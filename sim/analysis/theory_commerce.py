@@ -31,12 +31,16 @@ from __future__ import annotations
 import numpy as np
 
 from sim.analysis import inventory, queueing
-from sim.analysis.theory import NotApplicable, Prediction
-from sim.calendar import parse_weekdays
+from sim.analysis.prediction import NotApplicable, Prediction
 from sim.distributions import Constant, Distribution, Exponential
-from sim.model.flows.inventory import plan_catalog
-from sim.model.flows.policies import BaseStock, MinMax, ReorderPoint, make_policy
 from sim.scenario.base import ArrivalsSpec
+from sim.scenario.catalog_plan import (
+    BaseStockLevels,
+    MinMaxLevels,
+    ReorderLevels,
+    plan_catalog,
+    policy_levels,
+)
 from sim.scenario.commerce import CarrierSpec
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY, WEEK, format_duration
@@ -111,15 +115,15 @@ def _inventory(spec: ScenarioSpec) -> tuple[str, dict[str, float]]:
             raise NotApplicable(f"supplier {plan.supplier} must always deliver in full and on "
                                 "time (on_time 1, short_share 0)")
         lead = supplier.lead_time.value
-        policy = make_policy(plan.policy, product_rate, lead)
+        policy = policy_levels(plan.policy, product_rate)
         lam, lead_days = product_rate * DAY, lead / DAY
-        if isinstance(policy, ReorderPoint):
+        if isinstance(policy, ReorderLevels):
             r, q = policy.reorder_point, policy.quantity
             if supplier.minimum_order > q:
                 raise NotApplicable(f"supplier {plan.supplier}: minimum order above Q")
             theory = inventory.rq_poisson_constant_lead(lam, lead_days, r, q)
             label = f"(R, Q) = ({r}, {q})"
-        elif isinstance(policy, MinMax):
+        elif isinstance(policy, MinMaxLevels):
             s, big_s = policy.low, policy.high
             if big_s <= s:
                 raise NotApplicable(f"product {plan.sku}: an sS policy needs max > min")
@@ -127,7 +131,7 @@ def _inventory(spec: ScenarioSpec) -> tuple[str, dict[str, float]]:
                 raise NotApplicable(f"supplier {plan.supplier}: minimum order above S - s")
             theory = inventory.ss_poisson_constant_lead(lam, lead_days, s, big_s)
             label = f"(s, S) = ({s}, {big_s})"
-        elif isinstance(policy, BaseStock):
+        elif isinstance(policy, BaseStockLevels):
             if supplier.minimum_order > 1:
                 raise NotApplicable(f"supplier {plan.supplier}: a minimum order distorts "
                                     "base-stock orders")
@@ -285,7 +289,6 @@ def _delivery_means(spec: ScenarioSpec) -> tuple[float, float | None]:
 
 def _mean_wait_for_pickup(carrier: CarrierSpec) -> float:
     """Time-average wait until the next pickup over the weekly schedule."""
-    days = parse_weekdays(carrier.pickup_days)
-    times = sorted({d * DAY + t % DAY for d in days for t in carrier.pickups})
+    times = sorted({d * DAY + t % DAY for d in carrier.pickup_days for t in carrier.pickups})
     gaps = np.diff(times + [times[0] + WEEK])
     return float(np.sum(gaps * gaps)) / (2.0 * WEEK)

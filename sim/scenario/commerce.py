@@ -16,6 +16,7 @@ from sim.scenario.types import (
     NumberDist,
     PositiveDuration,
     Quantity,
+    Weekdays,
     WorkTime,
 )
 
@@ -160,7 +161,8 @@ class CarrierSpec(Spec):
     transit_time: Delay = Field(description="Pickup to delivery.")
     pickups: tuple[Clock, ...] = Field((), description="Daily pickup times (absent: collected "
                                        "at once when packed).")
-    pickup_days: str = Field("all", description="Weekdays with pickups, e.g. mon-fri.")
+    pickup_days: Weekdays = Field("all", validate_default=True,
+                                  description="Weekdays with pickups, e.g. mon-fri.")
     failed_share: Number = Field(0.0, ge=0, lt=1, description="Share of delivery attempts that "
                                  "fail.")
     redelivery_delay: Delay | None = Field(None, description="Wait before a new attempt "

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.calendar import parse_weekdays
 from sim.scenario.errors import Problem
 from sim.scenario.schema import ScenarioSpec
 from sim.scenario.types import Cover
-from sim.units import UnitError
 
 SHARE_TOLERANCE = 1e-6
 
@@ -148,10 +146,6 @@ def _check_delivery(spec: ScenarioSpec, add) -> None:
         if any(t >= 24 * 60 for t in carrier.pickups):
             add(Problem("a pickup at 24:00 belongs to the next day: write 00:00",
                         ("delivery", "carriers", name, "pickups")))
-        try:
-            parse_weekdays(carrier.pickup_days)
-        except UnitError as error:
-            add(Problem(str(error), ("delivery", "carriers", name, "pickup_days")))
         if carrier.failed_share > 0 and carrier.redelivery_delay is None:
             add(Problem("failed deliveries need a redelivery_delay",
                         ("delivery", "carriers", name, "redelivery_delay")))

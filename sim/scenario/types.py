@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-from sim.calendar import Shift, parse_shift
+from sim.calendar import Shift, parse_shift, parse_weekdays
 from sim.distributions import Distribution, parse_distribution
 from sim.units import parse_clock, parse_duration, parse_rate
 
@@ -186,6 +186,21 @@ NumberDist = Annotated[
     ),
 ]
 ShiftField = Annotated[Shift, BeforeValidator(parse_shift), WithJsonSchema(_SHIFT_SCHEMA)]
+
+
+def _weekdays(value: object) -> frozenset[int]:
+    if not isinstance(value, str):
+        raise ValueError(f"expected weekdays like 'mon-fri', 'mon,wed,fri' or 'all', got "
+                         f"{_shown(value)}")
+    return parse_weekdays(value)
+
+
+Weekdays = Annotated[
+    frozenset[int],
+    BeforeValidator(_weekdays),
+    WithJsonSchema({"type": "string", "examples": ["all", "mon-fri", "mon,wed,fri"]}),
+]
+"""Weekdays written 'mon-fri', 'mon,wed,fri' or 'all', parsed once to {0..6} (0 = Monday)."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.calendar import parse_weekdays
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
 from sim.model.flows.shipments import AWAITING_PICKUP, IN_TRANSIT, Shipment
@@ -19,7 +18,7 @@ FailureHook = Callable[[Shipment, float], None]
 
 def pickup_times(spec: CarrierSpec, horizon: float) -> list[float]:
     """Every pickup instant in [0, horizon), in order."""
-    days = parse_weekdays(spec.pickup_days)
+    days = spec.pickup_days
     times = []
     day = 0
     while day * DAY < horizon:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,66 +19,13 @@ from sim.distributions import Constant, Distribution, Empirical, Geometric, Pois
 from sim.metrics.level import Level
 from sim.metrics.output import Balance, FlowOutput
 from sim.model.context import Context
-from sim.model.flows.policies import make_policy, to_units
+from sim.model.flows.policies import make_policy
 from sim.model.wakeup import LATE, Wakeup, call_later
-from sim.random import RandomStreams
-from sim.scenario.commerce import CatalogSpec, DemandSpec, PolicySpec, SupplierSpec
+from sim.scenario.catalog_plan import ProductPlan, plan_catalog, to_units
+from sim.scenario.commerce import CatalogSpec, DemandSpec, SupplierSpec
 from sim.units import DAY
 
 PLOTTED = 4  # the busiest products keep stock series for plots; the rest only averages
-
-
-@dataclass(frozen=True)
-class ProductPlan:
-    """A product as the model needs it, from a listed or a generated catalog."""
-
-    sku: str
-    share: float  # of order lines, normalised
-    initial_stock: object  # units or Cover
-    policy: PolicySpec | None
-    supplier: str | None
-    price: float
-    unit_cost: float
-
-
-def plan_catalog(catalog: CatalogSpec, seed: int) -> list[ProductPlan]:
-    """Listed products, then generated ones, sharing one pool of demand weights: a generated
-    product of rank k weighs 1/k^zipf, a listed one its `demand_share`. Generated prices come
-    from a stream of replication 0, so the catalog is the same in every replication."""
-    listed = [(p.demand_share, p) for p in catalog.products]
-    generated: list[ProductPlan] = []
-    weights: list[float] = []
-    gen = catalog.generate
-    if gen is not None:
-        prices = gen.price.sample_array(RandomStreams(seed, 0).stream("catalog.price"),
-                                        gen.products)
-        suppliers = _assign_suppliers(gen.suppliers, gen.products)
-        width = len(str(gen.products))
-        for k in range(gen.products):
-            weights.append(1.0 / (k + 1) ** gen.zipf)
-            generated.append(ProductPlan(
-                f"{gen.sku_prefix}{k + 1:0{width}d}", 0.0, gen.initial_stock, gen.policy,
-                suppliers[k], round(float(prices[k]), 2),
-                round(float(prices[k]) * (1 - gen.margin), 2)))
-    total = sum(w for w, _ in listed) + sum(weights)
-    plans = [ProductPlan(p.sku, w / total, p.initial_stock, p.policy, p.supplier, p.price,
-                         p.unit_cost) for w, p in listed]
-    plans += [replace(plan, share=w / total) for w, plan in zip(weights, generated, strict=True)]
-    return plans
-
-
-def _assign_suppliers(shares: dict[str, float], count: int) -> list[str | None]:
-    """Interleave suppliers by rank so each gets its share of fast and slow movers."""
-    if not shares:
-        return [None] * count
-    total = sum(shares.values())
-    given = dict.fromkeys(shares, 0)
-    out = []
-    for k in range(count):
-        name = max(shares, key=lambda s: shares[s] / total * (k + 1) - given[s])
-        given[name] += 1
-        out.append(name)
-    return out
 
 
 def expected_count(dist: Distribution) -> float:

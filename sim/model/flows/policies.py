@@ -9,17 +9,13 @@ from __future__ import annotations
 import math
 from collections import deque
 
+from sim.scenario.catalog_plan import (
+    BaseStockLevels,
+    MinMaxLevels,
+    ReorderLevels,
+    policy_levels,
+)
 from sim.scenario.commerce import PolicySpec
-from sim.scenario.types import Cover
-
-
-def to_units(quantity: int | Cover | None, demand_per_minute: float) -> int:
-    """Units, or cover (a duration of expected demand) rounded to whole units."""
-    if quantity is None:
-        return 0
-    if isinstance(quantity, Cover):
-        return int(round(quantity.minutes * demand_per_minute))
-    return int(quantity)
 
 
 class ReorderPoint:
@@ -116,11 +112,11 @@ def make_policy(spec: PolicySpec | None, demand_per_minute: float, lead_time: fl
     """The policy object for a product (None: never reordered)."""
     if spec is None:
         return None
-    if spec.type == "rQ":
-        return ReorderPoint(to_units(spec.reorder_point, demand_per_minute),
-                            to_units(spec.order_quantity, demand_per_minute))
-    if spec.type == "sS":
-        return MinMax(to_units(spec.min, demand_per_minute), to_units(spec.max, demand_per_minute))
-    if spec.type == "base_stock":
-        return BaseStock(to_units(spec.order_up_to, demand_per_minute), spec.review_period)
+    levels = policy_levels(spec, demand_per_minute)
+    if isinstance(levels, ReorderLevels):
+        return ReorderPoint(levels.reorder_point, levels.quantity)
+    if isinstance(levels, MinMaxLevels):
+        return MinMax(levels.low, levels.high)
+    if isinstance(levels, BaseStockLevels):
+        return BaseStock(levels.order_up_to, levels.review_period)
     return ForecastOrderUpTo(spec, demand_per_minute * spec.review_period, lead_time)

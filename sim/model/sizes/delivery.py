@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sim.calendar import parse_weekdays
 from sim.model.sizes import FlowSize, RunShape, batched, size_estimator
 from sim.model.sizes.orders import ORDER_EVENT_COST, expected_orders
 from sim.scenario.schema import ScenarioSpec
@@ -17,7 +16,7 @@ def delivery_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
     shipments = expected_orders(spec, shape)
     attempts = sum(c.share / (1 - c.failed_share) for c in carriers)
     days = shape.horizon / DAY
-    pickups = sum(len(c.pickups) * days * len(parse_weekdays(c.pickup_days)) / 7
+    pickups = sum(len(c.pickups) * days * len(c.pickup_days) / 7
                   for c in carriers)
     samplers = sum(batched(c.transit_time) + bool(c.failed_share)
                    + bool(c.failed_share) * batched(c.redelivery_delay)
