@@ -109,7 +109,7 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
         result.balances.extend(output.balances)
     if spec.teams:
         result.metrics["cost.staff"] = staff_cost(spec)
-    result.balances.append(ctx.org.balance())
+    result.balances.extend(ctx.org.balances())  # hand-offs: delivered or in transit
     result.notes.extend(ctx.load_watch.findings(now))
     broken = [str(b) for b in result.balances if not b.holds]
     if broken:
