@@ -425,3 +425,36 @@ def test_each_kind_of_contact_has_its_own_stream():
     assert with_failed[stockouts] == without[stockouts]
     assert with_failed["support.type.where_is_my_order.arrivals_per_day"] > 0
     assert "support.type.where_is_my_order.arrivals_per_day" not in without.metrics
+
+
+def test_customers_order_the_same_whatever_the_warehouse_staffing(monkeypatch):
+    """Common random numbers: an order's lines, units and products are drawn when it is
+    placed, from the orders flow's own streams, so two runs that differ only in warehouse
+    members see the same orders (arrival times, lines, SKUs, units) while the warehouse
+    works differently."""
+    placed: list = []
+    real_new_order = Orders.new_order
+
+    def new_order(self, now):
+        order = real_new_order(self, now)
+        placed[-1].append((order.placed_at, tuple((line.product, line.units)
+                                                  for line in order.lines)))
+        return order
+
+    monkeypatch.setattr(Orders, "new_order", new_order)
+    skus = [entry["sku"] for entry in SHOP["catalog"]]
+    runs = []
+    for members in (2, 4):
+        data = copy.deepcopy(SHOP)
+        data["teams"]["warehouse"]["members"] = members
+        placed.append([])
+        runs.append(run_replication(sim.scenario_from_dict(data).spec, seed=3, replication=0))
+    few, many = ([(at, tuple((skus[product], units) for product, units in lines))
+                  for at, lines in orders] for orders in placed)
+    assert len(few) > 500
+    assert few == many
+    assert len({len(lines) for _, lines in few}) > 2  # lines, SKUs and units really vary
+    assert len({sku for _, lines in few for sku, _ in lines}) == len(skus)
+    assert len({units for _, lines in few for _, units in lines}) > 2
+    wait = "fulfilment.wait.mean"
+    assert runs[0].metrics[wait] > 2 * runs[1].metrics[wait]  # the staffing change bites
