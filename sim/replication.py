@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from simpy import Environment
 
+from sim.metrics.catalog import metric_unit
 from sim.metrics.load import Finding
 from sim.metrics.output import Balance
 from sim.model.build import build_flows
@@ -107,9 +108,12 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
         result.series.update(output.series)
         result.samples.update(output.samples)
         result.balances.extend(output.balances)
+    # what happened first, then money (revenue and costs, whichever flow reports them)
+    result.metrics = {**{k: v for k, v in result.metrics.items() if metric_unit(k) != "money"},
+                      **{k: v for k, v in result.metrics.items() if metric_unit(k) == "money"}}
     if spec.teams:
         result.metrics["cost.staff"] = staff_cost(spec)
-    result.balances.append(ctx.org.balance())
+    result.balances.extend(ctx.org.balances())  # hand-offs: delivered or in transit
     result.notes.extend(ctx.load_watch.findings(now))
     broken = [str(b) for b in result.balances if not b.holds]
     if broken:

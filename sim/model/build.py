@@ -1,4 +1,11 @@
-"""Build a scenario spec into a running model: one context, the flows that are switched on."""
+"""Build a scenario spec into a running model: one context, the flows that are switched on,
+and the hand-offs between them.
+
+Flows never import each other: each takes kinds of hand-off through the seam (`ctx.org`)
+and this module registers who takes what. Where a stage is absent, the next one takes its
+hand-off (no fulfilment: carriers take released shipments; no carriers: a ready shipment is
+delivered).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,20 @@ from typing import Protocol
 
 from sim.metrics.output import FlowOutput
 from sim.model.context import Context
+from sim.model.flows.delivery import Delivery
+from sim.model.flows.fulfilment import Fulfilment
+from sim.model.flows.inventory import Inventory
 from sim.model.flows.orders import Orders
+from sim.model.flows.shipments import (
+    BACKORDER_FILLED,
+    CONTACT,
+    DELIVERY_FAILED,
+    SHIPMENT_DELIVERED,
+    SHIPMENT_READY,
+    SHIPMENT_RELEASED,
+    STOCK_ALLOCATED,
+    STOCK_REQUEST,
+)
 from sim.model.flows.support import SupportDesk
 from sim.scenario.schema import ScenarioSpec
 
@@ -17,13 +37,38 @@ class Flow(Protocol):
 
 
 def build_flows(ctx: Context) -> list[Flow]:
-    """The flows whose sections the scenario has; a flow whose section is absent is off."""
+    """The flows whose sections the scenario has, wired through the seam; a flow whose
+    section is absent is off. They start in list order (which fixes the order of events at
+    equal times) and report in it."""
     spec = ctx.spec
+    org = ctx.org
     flows: list[Flow] = []
     if spec.support is not None:
-        flows.append(SupportDesk(ctx, spec.support, raised_inquiry_types(spec)))
-    if spec.demand is not None:
-        flows.append(Orders(ctx, spec))
+        support = SupportDesk(ctx, spec.support, raised_inquiry_types(spec))
+        org.on(CONTACT, support.receive, target="support")
+        flows.append(support)
+    if spec.demand is None:
+        return flows
+    inventory = (Inventory(ctx, spec.catalog, spec.demand, spec.suppliers,
+                           spec.stockout == "backorder", spec.costs)
+                 if spec.catalog else None)
+    orders = Orders(ctx, spec, inventory.catalog if inventory else None)
+    fulfilment = Fulfilment(ctx, spec.fulfilment) if spec.fulfilment else None
+    delivery = Delivery(ctx, spec.delivery) if spec.delivery else None
+    if inventory:
+        org.on(STOCK_REQUEST, inventory.request, target="inventory")
+        org.on(STOCK_ALLOCATED, orders.allocated, target="orders")
+        org.on(BACKORDER_FILLED, orders.line_filled, target="orders")
+    carrier_kind = SHIPMENT_READY if fulfilment else SHIPMENT_RELEASED
+    if fulfilment:
+        org.on(SHIPMENT_RELEASED, fulfilment.accept, target="fulfilment")
+        if not delivery:
+            org.on(SHIPMENT_READY, orders.delivered, target="orders")
+    if delivery:
+        org.on(carrier_kind, delivery.accept, target="delivery")
+        org.on(SHIPMENT_DELIVERED, orders.delivered, target="orders")
+        org.on(DELIVERY_FAILED, orders.delivery_failed, target="orders")
+    flows += [flow for flow in (orders, inventory, fulfilment, delivery) if flow is not None]
     return flows
 
 

@@ -12,6 +12,7 @@ from simpy import Environment
 from simpy.events import Timeout
 
 import sim
+from sim.model.build import build_flows
 from sim.model.context import Context
 from sim.model.flows.delivery import Carrier
 from sim.model.flows.inventory import Inventory
@@ -92,7 +93,7 @@ def watch(monkeypatch):
     order's time split adds up to its lead time; collect what was seen."""
     seen = {"orders": 0, "stock_changes": 0, "leads": []}
     real_changed = Inventory._stock_changed
-    real_delivered = Orders._delivered
+    real_delivered = Orders.delivered
 
     def stock_changed(self, product, *args):
         real_changed(self, product, *args)
@@ -111,7 +112,7 @@ def watch(monkeypatch):
             seen["leads"].append((order, shipment, now))
 
     monkeypatch.setattr(Inventory, "_stock_changed", stock_changed)
-    monkeypatch.setattr(Orders, "_delivered", delivered)
+    monkeypatch.setattr(Orders, "delivered", delivered)
     return seen
 
 
@@ -152,12 +153,13 @@ def test_conservation_and_time_split_hold_exactly(name, watch):
 
 
 def build(data: dict, seed: int = 1) -> tuple[Environment, Orders]:
-    """The orders flow outside a replication, to place orders at chosen times."""
+    """The commerce flows outside a replication, to place orders at chosen times."""
     spec = sim.scenario_from_dict(data).spec
     env = Environment()
-    orders = Orders(Context(env, RandomStreams(seed, 0), spec), spec)
-    orders.start()
-    return env, orders
+    flows = build_flows(Context(env, RandomStreams(seed, 0), spec))
+    for flow in flows:
+        flow.start()
+    return env, next(flow for flow in flows if isinstance(flow, Orders))
 
 
 def place_at(env: Environment, orders: Orders, times: list[float]) -> None:
@@ -167,14 +169,14 @@ def place_at(env: Environment, orders: Orders, times: list[float]) -> None:
 
 def record_deliveries(monkeypatch) -> list[tuple[float, float, tuple]]:
     done: list[tuple[float, float, tuple]] = []
-    real = Orders._delivered
+    real = Orders.delivered
 
     def delivered(self, shipment, now):
         real(self, shipment, now)
         if shipment.order.done:
             done.append((shipment.order.placed_at, now, shipment.split()))
 
-    monkeypatch.setattr(Orders, "_delivered", delivered)
+    monkeypatch.setattr(Orders, "delivered", delivered)
     return done
 
 
@@ -313,7 +315,7 @@ def test_contacts_reach_support_as_inquiry_types(monkeypatch):
     placed = []
     real_place = Orders.place
     completed = {}
-    real_delivered = Orders._delivered
+    real_delivered = Orders.delivered
 
     def place(self, now):
         order = real_place(self, now)
@@ -326,7 +328,7 @@ def test_contacts_reach_support_as_inquiry_types(monkeypatch):
             completed[id(shipment.order)] = now
 
     monkeypatch.setattr(Orders, "place", place)
-    monkeypatch.setattr(Orders, "_delivered", delivered)
+    monkeypatch.setattr(Orders, "delivered", delivered)
     data = {"name": "contacts", "horizon": "10d", "seed": 8,
             "teams": {"support": {"members": 3}},
             "support": {"handle_time": "exp(3m)"},
@@ -423,3 +425,36 @@ def test_each_kind_of_contact_has_its_own_stream():
     assert with_failed[stockouts] == without[stockouts]
     assert with_failed["support.type.where_is_my_order.arrivals_per_day"] > 0
     assert "support.type.where_is_my_order.arrivals_per_day" not in without.metrics
+
+
+def test_customers_order_the_same_whatever_the_warehouse_staffing(monkeypatch):
+    """Common random numbers: an order's lines, units and products are drawn when it is
+    placed, from the orders flow's own streams, so two runs that differ only in warehouse
+    members see the same orders (arrival times, lines, SKUs, units) while the warehouse
+    works differently."""
+    placed: list = []
+    real_new_order = Orders.new_order
+
+    def new_order(self, now):
+        order = real_new_order(self, now)
+        placed[-1].append((order.placed_at, tuple((line.product, line.units)
+                                                  for line in order.lines)))
+        return order
+
+    monkeypatch.setattr(Orders, "new_order", new_order)
+    skus = [entry["sku"] for entry in SHOP["catalog"]]
+    runs = []
+    for members in (2, 4):
+        data = copy.deepcopy(SHOP)
+        data["teams"]["warehouse"]["members"] = members
+        placed.append([])
+        runs.append(run_replication(sim.scenario_from_dict(data).spec, seed=3, replication=0))
+    few, many = ([(at, tuple((skus[product], units) for product, units in lines))
+                  for at, lines in orders] for orders in placed)
+    assert len(few) > 500
+    assert few == many
+    assert len({len(lines) for _, lines in few}) > 2  # lines, SKUs and units really vary
+    assert len({sku for _, lines in few for sku, _ in lines}) == len(skus)
+    assert len({units for _, lines in few for _, units in lines}) > 2
+    wait = "fulfilment.wait.mean"
+    assert runs[0].metrics[wait] > 2 * runs[1].metrics[wait]  # the staffing change bites

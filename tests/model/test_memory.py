@@ -108,10 +108,10 @@ def exercised(flows: list) -> dict[str, int]:
     for flow in flows:
         seen["abandoned"] += getattr(flow, "abandoned_all", 0)
         seen["contacts"] += getattr(flow, "contacts_made", 0)
-        inventory = getattr(flow, "inventory", None)
-        if inventory is not None:
-            seen["replenished"] += sum(p.received for p in inventory.products)
-            seen["short"] += sum(p.demanded - p.from_stock for p in inventory.products)
+        products = getattr(flow, "products", None)  # the inventory flow
+        if products is not None:
+            seen["replenished"] += sum(p.received for p in products)
+            seen["short"] += sum(p.demanded - p.from_stock for p in products)
     return seen
 
 

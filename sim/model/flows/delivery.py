@@ -1,19 +1,26 @@
 """Delivery: carriers collect shipments at pickup times (or at once) and deliver them after
 a transit time; a failed attempt waits for a redelivery and takes the transit time again.
+Shipments come in through the seam (`shipment_ready`, or `shipment_released` with no
+fulfilment); deliveries and failed attempts go out through it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from sim.metrics.output import FlowOutput
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
-from sim.model.flows.shipments import AWAITING_PICKUP, IN_TRANSIT, Shipment
+from sim.model.flows.shipments import (
+    AWAITING_PICKUP,
+    DELIVERY_FAILED,
+    IN_TRANSIT,
+    SHIPMENT_DELIVERED,
+    Shipment,
+)
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.commerce import CarrierSpec, DeliverySpec
 from sim.units import DAY
 
-FailureHook = Callable[[Shipment, float], None]
+SOURCE = "delivery"
 
 
 def pickup_times(spec: CarrierSpec, horizon: float) -> list[float]:
@@ -33,6 +40,7 @@ class Carrier:
         ctx = delivery.ctx
         self.delivery = delivery
         self.env = ctx.env
+        self.org = ctx.org
         self.name = name
         self.spec = spec
         streams = ctx.streams
@@ -78,19 +86,17 @@ class Carrier:
         shipment = event._value
         now = self.env._now
         if self.spec.failed_share and self._fail_draw() < self.spec.failed_share:
-            self.delivery.on_failed(shipment, now)
+            self.org.send(DELIVERY_FAILED, shipment, SOURCE)
             call_later(self.env, self._redelivery() + self._transit(), self._arrive, shipment)
             return
         shipment.transit += now - shipment.mark
-        self.delivery.next(shipment, now)
+        self.org.send(SHIPMENT_DELIVERED, shipment, SOURCE)
 
 
 class Delivery:
     def __init__(self, ctx: Context, spec: DeliverySpec) -> None:
         self.ctx = ctx
         self.spec = spec
-        self.next: Callable[[Shipment, float], None] = lambda shipment, now: None
-        self.on_failed: FailureHook = lambda shipment, now: None
         self.carriers = [Carrier(self, name, c) for name, c in spec.carriers.items()]
         shares = [c.share for c in spec.carriers.values()] if len(self.carriers) > 1 else [1]
         self._choose = weighted_choice(shares, ctx.uniform("delivery.carrier"))
@@ -100,4 +106,8 @@ class Delivery:
             carrier.start()
 
     def accept(self, shipment: Shipment, now: float) -> None:
+        """A shipment for a carrier (the `shipment_ready` hand-off)."""
         self.carriers[self._choose()].accept(shipment, now)
+
+    def collect(self, now: float) -> FlowOutput:
+        return FlowOutput()  # shipments are counted by orders; transit is in their split

@@ -1,6 +1,7 @@
 """Fulfilment: shipments pass through stages (pick, pack, check, ...), each worked by a
 team's members; a stage may send a shipment back to an earlier stage (rework); a daily
-cut-off holds shipments that become ready late until the next day.
+cut-off holds shipments that become ready late until the next day. Shipments come in
+through the seam (`shipment_released`) and leave through it (`shipment_ready`).
 
 Stages are `Pool` handlers. Where stages share a team, later stages are served first, so
 work in progress leaves the warehouse before new work starts.
@@ -9,14 +10,14 @@ work in progress leaves the warehouse before new work starts.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 
 import numpy as np
 
 from sim.metrics.load import Demand
+from sim.metrics.output import FlowOutput, safe_ratio
 from sim.model.context import Context
-from sim.model.flows.shipments import Shipment
-from sim.model.org.pool import utilisation_series
+from sim.model.flows.shipments import SHIPMENT_READY, Shipment
+from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.commerce import FulfilmentSpec, StageSpec
 from sim.units import DAY
@@ -94,11 +95,13 @@ class Stage:
 
 
 class Fulfilment:
+    SOURCE = "fulfilment"
+
     def __init__(self, ctx: Context, spec: FulfilmentSpec) -> None:
         self.ctx = ctx
         self.env = ctx.env
+        self.org = ctx.org
         self.spec = spec
-        self.next: Callable[[Shipment, float], None] = lambda shipment, now: None
         count = len(spec.stages)
         self.stages = [Stage(self, i, s, s.team or spec.team, count)
                        for i, s in enumerate(spec.stages)]
@@ -114,6 +117,18 @@ class Fulfilment:
     def teams(self) -> list[str]:
         return sorted({s.team for s in self.stages})
 
+    def start(self) -> None:
+        pass  # work arrives as hand-offs; the cut-off's wake-ups are made as needed
+
+    def collect(self, now: float) -> FlowOutput:
+        waits = np.frombuffer(self.waits, dtype=float)
+        m = {"fulfilment.wait.mean": float(waits.mean()) if len(waits) else float("nan"),
+             "fulfilment.utilisation": utilisation([self.ctx.pools[t] for t in self.teams],
+                                                   now)}
+        for stage in self.stages:
+            m[f"fulfilment.{stage.name}.wait.mean"] = safe_ratio(stage.wait_sum, stage.visits)
+        return FlowOutput(m, self.series(now))
+
     def series(self, now: float) -> dict[str, np.ndarray]:
         """Per bin over the warehouse teams: number waiting, members busy, on shift, in
         overtime, and utilisation = busy / (on shift + overtime)."""
@@ -124,6 +139,7 @@ class Fulfilment:
         return out
 
     def accept(self, shipment: Shipment, now: float) -> None:
+        """A shipment to pick and pack (the `shipment_released` hand-off)."""
         if self.cutoff is not None and now % DAY > self.cutoff:
             # held until midnight: everything held today is released by one wake-up
             if not self._held:
@@ -146,4 +162,4 @@ class Fulfilment:
             return
         if shipment.order.counted:
             self.waits.append(shipment.queue)
-        self.next(shipment, now)
+        self.org.send(SHIPMENT_READY, shipment, self.SOURCE)

@@ -20,9 +20,10 @@ from sim.metrics.level import Level
 from sim.metrics.output import Balance, FlowOutput
 from sim.model.context import Context
 from sim.model.flows.policies import make_policy
+from sim.model.flows.shipments import BACKORDER_FILLED, STOCK_ALLOCATED, Line, Order
 from sim.model.wakeup import LATE, Wakeup, call_later
 from sim.scenario.catalog_plan import ProductPlan, plan_catalog, to_units
-from sim.scenario.commerce import CatalogSpec, DemandSpec, SupplierSpec
+from sim.scenario.commerce import CatalogSpec, CostsSpec, DemandSpec, SupplierSpec
 from sim.units import DAY
 
 PLOTTED = 4  # the busiest products keep stock series for plots; the rest only averages
@@ -41,18 +42,6 @@ def expected_count(dist: Distribution) -> float:
     values = (dist.values if isinstance(dist, Empirical)
               else dist.sample_array(np.random.default_rng(0), 200_000))
     return float(np.maximum(1.0, np.rint(np.asarray(values, dtype=float))).mean())
-
-
-class Line:
-    """An order line: `units` of one product, `missing` of them still to come from stock."""
-
-    __slots__ = ("product", "units", "missing", "order")
-
-    def __init__(self, product: Product | None, units: int, order: object = None) -> None:
-        self.product = product
-        self.units = units
-        self.missing = 0
-        self.order = order
 
 
 class Product:
@@ -133,20 +122,27 @@ class Supplier:
 
 
 class Inventory:
-    """Products, their stock and replenishment; orders call `demand` and get `on_filled`."""
+    """Products, their stock and replenishment: a flow of its own. Orders hand it a new
+    order's lines (`request`, a `stock_request` hand-off); it answers through the seam with
+    `stock_allocated`, and with `backorder_filled` for each backordered line it fills later."""
+
+    SOURCE = "inventory"
 
     def __init__(self, ctx: Context, catalog: CatalogSpec, demand: DemandSpec,
-                 suppliers: dict[str, SupplierSpec], backorder: bool) -> None:
+                 suppliers: dict[str, SupplierSpec], backorder: bool,
+                 costs: CostsSpec) -> None:
         self.ctx = ctx
         self.env = ctx.env
+        self.org = ctx.org
         self.backorder = backorder
-        self.on_filled: Callable[[Line, float], None] = lambda line, now: None
+        self.costs = costs
         lines = expected_count(demand.lines_per_order)
         units = expected_count(demand.units_per_line)
         order_rate = demand.orders.rate
         self.suppliers = {name: Supplier(ctx, name, spec, self.receive)
                           for name, spec in suppliers.items()}
         plans = plan_catalog(catalog, ctx.streams.seed)
+        self.catalog = plans  # what orders choose products from (shares, prices), by index
         plotted = {plan.sku for plan in sorted(plans, key=lambda p: -p.share)[:PLOTTED]}
         self.products: list[Product] = []
         for i, plan in enumerate(plans):
@@ -182,9 +178,18 @@ class Inventory:
 
     # --- demand ----------------------------------------------------------------------------
 
+    def request(self, order: Order, now: float) -> None:
+        """A new order's lines want stock (the `stock_request` hand-off): allocate each line
+        and hand the order back (`stock_allocated`)."""
+        counted = order.counted
+        for line in order.lines:
+            if self.demand(line, counted, now):
+                order.short = True
+        self.org.send(STOCK_ALLOCATED, order, self.SOURCE)
+
     def demand(self, line: Line, counted: bool, now: float) -> int:
         """Take the line's units from stock; return how many are short (backordered or lost)."""
-        product = line.product
+        product = self.products[line.product]
         want = line.units
         served = min(product.on_hand, want)
         short = want - served
@@ -235,7 +240,7 @@ class Inventory:
             product.backorders -= give
             if line.missing == 0:
                 product.waiting.popleft()
-                self.on_filled(line, now)
+                self.org.send(BACKORDER_FILLED, line, self.SOURCE)
         product.backorder_level.set(now, product.backorders)
         self._stock_changed(product, now, product.on_hand - before)
         if delivered < ordered and product.policy is not None and not product.policy.periodic:
@@ -297,9 +302,22 @@ class Inventory:
         for product in products:
             if product.on_hand < 0 or product.backorders < 0:
                 raise AssertionError(f"{product.sku}: negative stock {product.on_hand}")
+        out.metrics.update(self._costs(now))
         out.balances.append(Balance(
             "stock units (initial + received)",
             sum(p.initial + p.received for p in products),
             {"allocated": sum(p.allocated for p in products),
              "on hand": sum(p.on_hand for p in products)}))
         return out
+
+    def _costs(self, now: float) -> dict[str, float]:
+        costs = self.costs
+        holding = backorder_days = lost_value = 0.0
+        for p in self.products:
+            holding += p.on_hand_level.integral(now) / DAY * p.unit_cost
+            backorder_days += p.backorder_level.integral(now) / DAY
+            penalty = (costs.lost_sale_penalty if costs.lost_sale_penalty is not None
+                       else max(p.price - p.unit_cost, 0.0))
+            lost_value += p.lost * penalty
+        return {"cost.holding": holding * costs.holding_rate / 365.0,
+                "cost.shortage": backorder_days * costs.backorder_per_unit_day + lost_value}

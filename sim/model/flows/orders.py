@@ -1,16 +1,20 @@
-"""Demand and orders: customers place orders, stock is allocated, shipments go through
-fulfilment and delivery, and unhappy customers contact support through the hand-off seam.
+"""Demand and orders: customers place orders; the order's lines go to inventory for stock,
+its shipments through fulfilment and delivery, and unhappy customers contact support, all
+through the hand-off seam (this flow imports no other flow; sim/model/build.py wires it).
 
 Orders arrive as a non-homogeneous Poisson process (base rate x day and week profiles x
-`arrivals.multiplier`, the seam campaigns and site health will drive). An order is complete
-when its last shipment is delivered; with no fulfilment or delivery section, when its stock
-is allocated.
+`arrivals.multiplier`, the seam campaigns and site health will drive). Everything an order
+is made of (its lines, their units and products) is drawn when it is placed, each from its
+own named stream, so a change of staffing or policy does not change what later customers
+order. An order is complete when its last shipment is delivered; with no fulfilment or
+delivery section, when its stock is allocated.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections import deque
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -18,19 +22,18 @@ from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_rat
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
-from sim.model.flows.delivery import Delivery
-from sim.model.flows.fulfilment import Fulfilment
-from sim.model.flows.inventory import Inventory, Line
 from sim.model.flows.shipments import (
     AWAITING_PICKUP,
+    CONTACT,
     IN_FULFILMENT,
     IN_TRANSIT,
+    SHIPMENT_RELEASED,
     SPLIT_COMPONENTS,
+    STOCK_REQUEST,
+    Line,
     Order,
     Shipment,
 )
-from sim.model.flows.support import INQUIRY_TARGET
-from sim.model.org.pool import utilisation
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY
@@ -39,9 +42,14 @@ SOURCE = "orders"
 
 
 class Orders:
-    def __init__(self, ctx: Context, spec: ScenarioSpec) -> None:
+    """`catalog`: the products orders choose from, by index (each with `share` and `price`;
+    inventory's plan of the catalog), or None when stock is never the constraint."""
+
+    def __init__(self, ctx: Context, spec: ScenarioSpec, catalog: Sequence | None = None
+                 ) -> None:
         self.ctx = ctx
         self.env = ctx.env
+        self.org = ctx.org
         self.spec = spec
         demand = spec.demand
         # arrivals.multiplier is the seam campaigns and site health will drive
@@ -49,19 +57,12 @@ class Orders:
         streams = ctx.streams
         self._lines = demand.lines_per_order.sampler(streams.stream("orders.lines"))
         self._units = demand.units_per_line.sampler(streams.stream("orders.units"))
-        self.inventory = (Inventory(ctx, spec.catalog, demand, spec.suppliers,
-                                    spec.stockout == "backorder") if spec.catalog else None)
-        if self.inventory:
-            self.inventory.on_filled = self._line_filled
-            self._choose_product = weighted_choice(
-                [p.share for p in self.inventory.products], ctx.uniform("orders.product"))
-        self.fulfilment = Fulfilment(ctx, spec.fulfilment) if spec.fulfilment else None
-        self.delivery = Delivery(ctx, spec.delivery) if spec.delivery else None
-        if self.fulfilment:
-            self.fulfilment.next = self.delivery.accept if self.delivery else self._delivered
-        if self.delivery:
-            self.delivery.next = self._delivered
-            self.delivery.on_failed = self._delivery_failed
+        self.prices = [p.price for p in catalog] if catalog else None
+        self._choose_product = (weighted_choice([p.share for p in catalog],
+                                                ctx.uniform("orders.product"))
+                                if catalog else None)
+        # where stock and shipments go: decided once, at start, from what the model wired
+        self._stocked = self._shipped = False
         self.partial = bool(spec.fulfilment and spec.fulfilment.partial_shipment)
         self.promise = spec.delivery.promise if spec.delivery else None
         contacts = spec.contacts if spec.support is not None else None
@@ -87,60 +88,64 @@ class Orders:
     # --- arrivals ----------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self.inventory:
-            self.inventory.start()
-        if self.delivery:
-            self.delivery.start()
+        org = self.org
+        self._stocked = org.receives(STOCK_REQUEST)
+        self._shipped = org.receives(SHIPMENT_RELEASED)
         self.arrivals.start()
 
+    def new_order(self, now: float) -> Order:
+        """An order with everything the customer asks for drawn now: lines, units, products
+        (each from its own stream, in this order)."""
+        order = Order(now, now >= self.ctx.warmup)
+        lines = order.lines
+        choose = self._choose_product
+        units = self._units
+        for _ in range(max(1, int(round(self._lines())))):
+            count = max(1, int(round(units())))
+            lines.append(Line(choose() if choose is not None else None, count, order))
+        return order
+
     def place(self, now: float) -> Order:
-        counted = now >= self.ctx.warmup
-        order = Order(now, counted)
+        order = self.new_order(now)
         self.placed_all += 1
-        if counted:
+        if order.counted:
             self.placed += 1
             self.placed_per_bin[int(now / self.ctx.bin_width)] += 1
         self.open.add(order)
-        count = max(1, int(round(self._lines())))
-        inventory = self.inventory
+        if self._stocked:  # inventory answers with `stock_allocated`
+            self.org.send(STOCK_REQUEST, order, SOURCE)
+        else:  # no catalog: stock is never the constraint
+            self.allocated(order, now)
+        if (self.promise is not None and self.contacts and self.contacts.late_delivery
+                and not order.done):
+            self._due.append(order)
+            if len(self._due) == 1:  # nobody else is waiting for a check
+                call_later(self.env, self.promise, self._late_cb)
+        return order
+
+    def allocated(self, order: Order, now: float) -> None:
+        """The order's lines got what stock there was (the `stock_allocated` hand-off)."""
         ready: list[Line] = []
-        for _ in range(count):
-            units = max(1, int(round(self._units())))
-            if inventory is None:  # no catalog: stock is never the constraint
-                line = Line(None, units, order)
-                ready.append(line)
-                order.lines.append(line)
-                continue
-            product = inventory.products[self._choose_product()]
-            line = Line(product, units, order)
-            short = inventory.demand(line, counted, now)
-            if short:
-                order.short = True
+        for line in order.lines:
             if line.missing:
                 order.waiting_lines += 1
             elif line.units:
                 ready.append(line)
-            order.lines.append(line)
         if order.short:
             self._maybe_contact("stockout", self.contacts and self.contacts.stockout,
                                 self.contacts and self.contacts.stockout_type, now)
         if not ready and not order.waiting_lines:  # every unit was lost
             self._close(order, lost=True)
             _release(order)
-            return order
+            return
         if self.partial:
             if ready:
                 self._ship(order, ready, now)
         elif not order.waiting_lines:
             self._ship(order, ready, now)
-        if self.promise is not None and self.contacts and self.contacts.late_delivery:
-            self._due.append(order)
-            if len(self._due) == 1:  # nobody else is waiting for a check
-                call_later(self.env, self.promise, self._late_cb)
-        return order
 
-    def _line_filled(self, line: Line, now: float) -> None:
-        """A backordered line got its stock."""
+    def line_filled(self, line: Line, now: float) -> None:
+        """A backordered line got its stock (the `backorder_filled` hand-off)."""
         order = line.order
         order.waiting_lines -= 1
         if self.partial:
@@ -154,14 +159,14 @@ class Orders:
         shipment = Shipment(order, lines, now)
         order.open_shipments += 1
         order.shipments.append(shipment)
-        if self.fulfilment:
-            self.fulfilment.accept(shipment, now)
-        elif self.delivery:
-            self.delivery.accept(shipment, now)
+        if self._shipped:  # to fulfilment, or straight to a carrier
+            self.org.send(SHIPMENT_RELEASED, shipment, SOURCE)
         else:
-            self._delivered(shipment, now)
+            self.delivered(shipment, now)
 
-    def _delivered(self, shipment: Shipment, now: float) -> None:
+    def delivered(self, shipment: Shipment, now: float) -> None:
+        """A shipment reached the customer (`shipment_delivered`, or `shipment_ready` with no
+        carriers)."""
         order = shipment.order
         order.open_shipments -= 1
         shipment.state = None
@@ -182,8 +187,9 @@ class Orders:
             self.split_sums[i] += part
         if self.promise is not None and lead <= self.promise:
             self.on_time += 1
-        self.revenue += sum(line.units * line.product.price for line in order.lines
-                            if line.product is not None)
+        prices = self.prices
+        if prices is not None:
+            self.revenue += sum(line.units * prices[line.product] for line in order.lines)
         _release(order)
 
     def _close(self, order: Order, lost: bool) -> None:
@@ -202,7 +208,7 @@ class Orders:
                        now: float) -> None:
         if share and self._contact_draws[kind]() < share:
             self.contacts_made += 1
-            self.ctx.org.hand_off(SOURCE, INQUIRY_TARGET, inquiry_type)
+            self.org.send(CONTACT, inquiry_type, SOURCE)
 
     def _late_check(self, _event: Wakeup) -> None:
         """The promise of the oldest unchecked order runs out now.
@@ -222,7 +228,8 @@ class Orders:
         if due:
             call_later(self.env, due[0].placed_at + self.promise - now, self._late_cb)
 
-    def _delivery_failed(self, shipment: Shipment, now: float) -> None:
+    def delivery_failed(self, shipment: Shipment, now: float) -> None:
+        """A delivery attempt failed (`delivery_failed`); the carrier tries again."""
         if self.contacts:
             self._maybe_contact("failed", self.contacts.failed_delivery,
                                 self.contacts.failed_type, now)
@@ -243,15 +250,7 @@ class Orders:
         m["orders.lost_share"] = safe_ratio(self.lost, self.placed)
         for name, total in zip(SPLIT_COMPONENTS, self.split_sums, strict=True):
             m[f"orders.time_split.{name}"] = safe_ratio(total, done)
-        if self.inventory:
-            inventory_out = self.inventory.collect(now)
-            m.update(inventory_out.metrics)
-            out.series.update(inventory_out.series)
-            out.balances.extend(inventory_out.balances)
-        if self.fulfilment:
-            m.update(self._fulfilment_metrics(now))
-            out.series.update(self.fulfilment.series(now))
-        m.update(self._money(now))
+        m["revenue"] = self.revenue
         out.series["orders.placed"] = np.asarray(self.placed_per_bin[: ctx.bins], dtype=float)
         out.series["orders.delivered"] = np.asarray(self.delivered_per_bin[: ctx.bins],
                                                     dtype=float)
@@ -259,33 +258,9 @@ class Orders:
         out.balances.append(self._order_balance())
         return out
 
-    def _fulfilment_metrics(self, now: float) -> dict[str, float]:
-        f = self.fulfilment
-        waits = np.frombuffer(f.waits, dtype=float)
-        m = {"fulfilment.wait.mean": float(waits.mean()) if len(waits) else float("nan"),
-             "fulfilment.utilisation": utilisation([self.ctx.pools[t] for t in f.teams], now)}
-        for stage in f.stages:
-            m[f"fulfilment.{stage.name}.wait.mean"] = safe_ratio(stage.wait_sum, stage.visits)
-        return m
-
-    def _money(self, now: float) -> dict[str, float]:
-        costs = self.spec.costs
-        holding = backorder_days = lost_value = 0.0
-        if self.inventory:
-            for p in self.inventory.products:
-                holding += p.on_hand_level.integral(now) / DAY * p.unit_cost
-                backorder_days += p.backorder_level.integral(now) / DAY
-                penalty = (costs.lost_sale_penalty if costs.lost_sale_penalty is not None
-                           else max(p.price - p.unit_cost, 0.0))
-                lost_value += p.lost * penalty
-        return {
-            "cost.holding": holding * costs.holding_rate / 365.0,
-            "cost.shortage": backorder_days * costs.backorder_per_unit_day + lost_value,
-            "revenue": self.revenue,
-        }
-
     def _order_balance(self) -> Balance:
         states = {"backordered": 0, IN_FULFILMENT: 0, AWAITING_PICKUP: 0, IN_TRANSIT: 0}
+        between = 0  # on the seam: stock requested, not yet allocated (a hand-off in transit)
         for order in self.open:
             if order.waiting_lines:
                 states["backordered"] += 1
@@ -295,9 +270,12 @@ class Orders:
                 if state in open_states:
                     states[state] += 1
                     break
+            else:
+                between += 1
+        if between:
+            states["awaiting stock"] = between
         return Balance("orders", self.placed_all,
                        {"delivered": self.delivered_all, **states, "lost": self.lost_all})
-
 
 
 def _release(order: Order) -> None:

@@ -1,4 +1,5 @@
-"""Orders and the shipments that carry them through fulfilment and delivery.
+"""Orders, their lines and the shipments that carry them through fulfilment and delivery:
+the entities the commerce flows hand each other through the seam.
 
 A shipment carries its own time split: each component is added when a phase ends, so the
 components of the shipment that completes an order add up to the order's lead time.
@@ -8,8 +9,32 @@ from __future__ import annotations
 
 SPLIT_COMPONENTS = ("stock", "queue", "work", "cutoff", "pickup", "transit")
 
+# The kinds of hand-off the commerce flows pass through the seam (sim/model/org/handoff.py);
+# sim/model/build.py registers their receivers.
+STOCK_REQUEST = "stock_request"  # orders -> inventory: a new order's lines want stock
+STOCK_ALLOCATED = "stock_allocated"  # inventory -> orders: what stock the lines got
+BACKORDER_FILLED = "backorder_filled"  # inventory -> orders: a backordered line got its stock
+SHIPMENT_RELEASED = "shipment_released"  # orders -> fulfilment (or delivery): lines to ship
+SHIPMENT_READY = "shipment_ready"  # fulfilment -> delivery (or orders): packed and ready
+SHIPMENT_DELIVERED = "shipment_delivered"  # delivery -> orders
+DELIVERY_FAILED = "delivery_failed"  # delivery -> orders: an attempt failed (redelivery)
+CONTACT = "contact"  # orders -> support: an inquiry, by type name
+
 # where an open shipment is, for conservation
 IN_FULFILMENT, AWAITING_PICKUP, IN_TRANSIT = "in fulfilment", "awaiting pickup", "in transit"
+
+
+class Line:
+    """An order line: `units` of one product (its index in the catalog, None with no
+    catalog), `missing` of them still to come from stock."""
+
+    __slots__ = ("product", "units", "missing", "order")
+
+    def __init__(self, product: int | None, units: int, order: Order | None = None) -> None:
+        self.product = product
+        self.units = units
+        self.missing = 0
+        self.order = order
 
 
 class Order:
@@ -19,7 +44,7 @@ class Order:
     def __init__(self, placed_at: float, counted: bool) -> None:
         self.placed_at = placed_at
         self.counted = counted
-        self.lines: list = []
+        self.lines: list[Line] = []
         self.waiting_lines = 0  # lines still waiting for stock
         self.open_shipments = 0
         self.shipments: list[Shipment] = []

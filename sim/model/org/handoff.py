@@ -1,17 +1,29 @@
 """The hand-off seam: the one place work and information pass between teams and flows.
 
-Flows never call each other across teams; they hand a payload to a named receiver here.
-Today the pass is direct and instant. The collaboration layer (channels, meetings, trust)
-will put its delays and its share of the time split here, without touching the flows.
+Flows never call or import each other. A flow that takes a kind of hand-off registers for it
+(`org.on("shipment_ready", delivery.accept, target="delivery")`, wired in
+`sim/model/build.py`); a flow that passes one sends it (`org.send("shipment_ready",
+shipment, "fulfilment")`). The receiver is called as `receiver(payload, now)`.
+
+Today every pass is instant and delivered inline, at the send, so the order in which things
+happen at one instant is the order of the sends (deterministic). The seam can already hold a
+hand-off in transit: `send(..., delay=d)` delivers it `d` minutes later, and
+`send(..., channel=c)` gives it to a `Channel` that delivers it when it likes (the
+collaboration layer's channels, meetings and trust fill this in). Its balance counts every
+hand-off sent as delivered or in transit, per kind, and is checked at the end of every run.
+
+A hand-off is a `Handoff` record (kind, source, target, payload, sent and delivered times).
+An inline pass nobody records makes no record object (the per-order hot path passes several
+hand-offs); one in transit, or one a recorder asked for, does.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from sim.metrics.output import Balance
+from sim.model.wakeup import Wakeup, call_later
 
 Receiver = Callable[[Any, float], None]
 
@@ -20,32 +32,136 @@ class HandoffError(LookupError):
     pass
 
 
+class Handoff:
+    """One pass of work or information from `source` to `target`."""
+
+    __slots__ = ("kind", "source", "target", "payload", "sent_at", "delivered_at")
+
+    def __init__(self, kind: str, source: str, target: str, payload: Any,
+                 sent_at: float) -> None:
+        self.kind = kind
+        self.source = source
+        self.target = target
+        self.payload = payload
+        self.sent_at = sent_at
+        self.delivered_at: float | None = None  # None while in transit
+
+
+class Channel(Protocol):
+    """What carries a hand-off that is not passed inline (the collaboration layer's part).
+
+    `carry` must call `deliver(handoff)` exactly once, now or later; until it does, the
+    hand-off counts as in transit.
+    """
+
+    def carry(self, handoff: Handoff, deliver: Callable[[Handoff], None]) -> None: ...
+
+
+Recorder = Callable[[Handoff], None]
+
+
+class Route:
+    """One kind of hand-off: who receives it and how many were sent and delivered."""
+
+    __slots__ = ("kind", "target", "receiver", "sent", "delivered")
+
+    def __init__(self, kind: str, target: str, receiver: Receiver) -> None:
+        self.kind = kind
+        self.target = target
+        self.receiver = receiver
+        self.sent = 0
+        self.delivered = 0
+
+
 class Org:
-    __slots__ = ("env", "_receivers", "sent", "delivered")
+    __slots__ = ("env", "_routes", "_in_transit", "recorder")
 
     def __init__(self, env: Any) -> None:
         self.env = env
-        self._receivers: dict[str, Receiver] = {}
-        self.sent: Counter[tuple[str, str]] = Counter()
-        self.delivered: Counter[tuple[str, str]] = Counter()
+        self._routes: dict[str, Route] = {}
+        self._in_transit: dict[int, Handoff] = {}  # by id, in the order they were sent
+        # called with each delivered hand-off when set (entity records); it must copy what it
+        # keeps from the payload: the seam drops the payload after delivery, so a kept record
+        # never holds an entity (and its cycles) alive
+        self.recorder: Recorder | None = None
 
-    def register(self, target: str, receiver: Receiver) -> None:
-        """`receiver(payload, now)` gets what other flows hand to `target`."""
-        self._receivers[target] = receiver
+    # --- wiring (at build time) ----------------------------------------------------------
 
-    def hand_off(self, source: str, target: str, payload: Any) -> None:
-        """Pass `payload` from the `source` flow to the `target` receiver."""
-        receiver = self._receivers.get(target)
-        if receiver is None:
-            raise HandoffError(f"{source} hands work to '{target}', which is not in the model")
-        key = (source, target)
-        self.sent[key] += 1
-        receiver(payload, self.env._now)
-        self.delivered[key] += 1
+    def on(self, kind: str, receiver: Receiver, target: str) -> None:
+        """`receiver(payload, now)` takes every hand-off of `kind`; `target` names the flow or
+        team it belongs to."""
+        if kind in self._routes:
+            raise HandoffError(f"'{kind}' hand-offs already go to {self._routes[kind].target}")
+        self._routes[kind] = Route(kind, target, receiver)
 
-    def balance(self) -> Balance:
-        """Every hand-off sent is delivered (in transit once channels add delays)."""
-        # the pass is direct today, so nothing can be in transit: a hand-off whose receiver
-        # failed half-way would show here; channels will keep a real count of pending ones
-        return Balance("hand-offs", sum(self.sent.values()),
-                       {"delivered": sum(self.delivered.values()), "in transit": 0})
+    def receives(self, kind: str) -> bool:
+        """Whether some flow in the model takes hand-offs of `kind`."""
+        return kind in self._routes
+
+    def target_of(self, kind: str) -> str | None:
+        route = self._routes.get(kind)
+        return route.target if route else None
+
+    # --- passing -------------------------------------------------------------------------
+
+    def send(self, kind: str, payload: Any, source: str, target: str | None = None,
+             delay: float = 0.0, channel: Channel | None = None) -> None:
+        """Pass `payload` from `source` to whoever takes `kind` (which must be `target` when
+        given): inline by default, after `delay` minutes, or through `channel`."""
+        route = self._routes.get(kind)
+        if route is None or (target is not None and target != route.target):
+            raise HandoffError(f"{source} hands '{kind}' to {target or 'a receiver'}, which "
+                               f"is not in the model")
+        route.sent += 1
+        if delay or channel is not None or self.recorder is not None:
+            self._send_held(route, payload, source, delay, channel)
+            return
+        route.receiver(payload, self.env._now)
+        route.delivered += 1
+
+    def _send_held(self, route: Route, payload: Any, source: str, delay: float,
+                   channel: Channel | None) -> None:
+        handoff = Handoff(route.kind, source, route.target, payload, self.env._now)
+        if channel is not None:
+            self._in_transit[id(handoff)] = handoff
+            channel.carry(handoff, self._deliver)
+        elif delay:
+            if delay < 0:
+                raise ValueError(f"a hand-off cannot arrive before it is sent (delay {delay})")
+            self._in_transit[id(handoff)] = handoff
+            call_later(self.env, delay, self._arrive, handoff)
+        else:
+            self._deliver(handoff, held=False)
+
+    def _arrive(self, event: Wakeup) -> None:
+        self._deliver(event._value)
+
+    def _deliver(self, handoff: Handoff, held: bool = True) -> None:
+        if held and self._in_transit.pop(id(handoff), None) is None:
+            raise HandoffError(f"'{handoff.kind}' hand-off delivered twice or never sent")
+        route = self._routes[handoff.kind]
+        now = self.env._now
+        handoff.delivered_at = now
+        route.receiver(handoff.payload, now)
+        route.delivered += 1
+        if self.recorder is not None:
+            self.recorder(handoff)
+        handoff.payload = None
+
+    # --- results -------------------------------------------------------------------------
+
+    def in_transit(self, kind: str | None = None) -> int:
+        return sum(1 for h in self._in_transit.values() if kind is None or h.kind == kind)
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """(sent, delivered) per kind."""
+        return {kind: (r.sent, r.delivered) for kind, r in self._routes.items()}
+
+    def balances(self) -> list[Balance]:
+        """Per kind: every hand-off sent is delivered or still in transit."""
+        held = {kind: 0 for kind in self._routes}
+        for handoff in self._in_transit.values():
+            held[handoff.kind] += 1
+        return [Balance(f"hand-offs {kind} ({route.target})", route.sent,
+                        {"delivered": route.delivered, "in transit": held[kind]})
+                for kind, route in self._routes.items()]
