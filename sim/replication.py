@@ -18,6 +18,7 @@ from sim.model.context import Context
 from sim.model.org.team import member_hours
 from sim.random import RandomStreams
 from sim.scenario.schema import ScenarioSpec
+from sim.scenario.timeline import staff_steps
 
 
 @dataclass
@@ -55,8 +56,9 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 def staff_cost(spec: ScenarioSpec) -> float:
     """Cost of the members' hours on shift in the observed window, over all teams."""
-    return sum(member_hours(team, spec.warmup, spec.horizon) * team.cost_per_hour
-               for team in spec.teams.values())
+    return sum(member_hours(team, spec.warmup, spec.horizon,
+                            staff_steps(spec.timeline, name, spec.horizon)) * team.cost_per_hour
+               for name, team in spec.teams.items())
 
 
 PROGRESS_SLICES = 200  # checkpoints of a replication reported to a progress callback

@@ -2,9 +2,9 @@
 fulfilment and delivery, and unhappy customers contact support through the hand-off seam.
 
 Orders arrive as a non-homogeneous Poisson process (base rate x day and week profiles x
-`arrivals.multiplier`, the seam campaigns and site health will drive). An order is complete
-when its last shipment is delivered; with no fulfilment or delivery section, when its stock
-is allocated.
+named factors: `arrivals.set_factor`, the seam the timeline, campaigns and site health
+drive). An order is complete when its last shipment is delivered; with no fulfilment or
+delivery section, when its stock is allocated.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ class Orders:
         self.env = ctx.env
         self.spec = spec
         demand = spec.demand
-        # arrivals.multiplier is the seam campaigns and site health will drive
-        self.arrivals = ArrivalStream(ctx, demand.orders.profile(), "orders.arrivals", self.place)
+        # arrivals.set_factor is the seam the timeline, campaigns and site health drive
+        self.arrivals = ArrivalStream(ctx, demand.orders.profile(), "orders.arrivals", self.place,
+                                      scaled_as="demand")
         streams = ctx.streams
         self._lines = demand.lines_per_order.sampler(streams.stream("orders.lines"))
         self._units = demand.units_per_line.sampler(streams.stream("orders.units"))
