@@ -53,7 +53,7 @@ class ArrivalStream:
                 self._store(name, value)
             elif at < self.horizon:
                 call_later(self.env, at, self._timed_change, (name, value))
-        self._factor = math.prod(self._factors.values())
+        self._factor = self._product()
         if not self._alive:
             return
         self._owed = self._unit()
@@ -80,7 +80,7 @@ class ArrivalStream:
     def set_factor(self, name: str, value: float | None) -> None:
         """Set the named factor (None removes it) from now on, moving the pending arrival."""
         self._store(name, value)
-        factor = math.prod(self._factors.values())
+        factor = self._product()
         if factor == self._factor or not self._alive:
             self._factor = factor
             return
@@ -107,6 +107,15 @@ class ArrivalStream:
             self._next_at = at = self.profile.time_of(self._target)
         if at < self.horizon:
             call_later(self.env, at - now, self._arrive_cb, self._current)
+
+    def _product(self) -> float:
+        """The factors multiplied; one so small that the time to the next arrival overflows
+        (1e-320) holds the stream like 0."""
+        factor = math.prod(self._factors.values())
+        rate = self.profile.rate
+        if factor > 0 and rate > 0 and not math.isfinite(1.0 / (rate * factor)):
+            return 0.0
+        return factor
 
     def _store(self, name: str, value: float | None) -> None:
         if value is None:

@@ -215,3 +215,14 @@ def test_an_outage_delays_deliveries_due_in_it_to_its_end(monkeypatch):
     assert sorted(received) == pytest.approx(wanted)
     assert sum(1 for d in due if 5 * DAY <= d < 9 * DAY) == 4  # the window held 4 of them
     assert received.count(9 * DAY) == 5  # and the one due at its end is not delayed further
+
+
+@pytest.mark.parametrize("profile", [None, PROFILE], ids=["constant", "daily-profile"])
+def test_a_vanishingly_small_factor_holds_the_stream_like_0_and_it_resumes(profile):
+    """1e-320 x the rate makes the time to the next arrival overflow to infinity: it must
+    hold the pending arrival, not lose it."""
+    held = arrival_times(desk([{"from": "10h", "to": "30h", "scale": {"support": 1e-320}}],
+                              profile=profile))
+    stopped = arrival_times(desk([{"from": "10h", "to": "30h", "scale": {"support": 0}}],
+                                 profile=profile))
+    assert held == stopped and max(held) > 60 * HOUR
