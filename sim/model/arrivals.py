@@ -113,7 +113,8 @@ class ArrivalStream:
         (1e-320) holds the stream like 0."""
         factor = math.prod(self._factors.values())
         rate = self.profile.rate
-        if factor > 0 and rate > 0 and not math.isfinite(1.0 / (rate * factor)):
+        if factor > 0 and rate > 0 and not (math.isfinite(1.0 / (rate * factor))
+                                            and math.isfinite(1.0 / factor)):
             return 0.0
         return factor
 
