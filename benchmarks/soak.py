@@ -64,20 +64,11 @@ def rss_bytes() -> int:
 
 def build(days: float, seed: int | None):
     """The model of ecommerce_week over `days`, as sim/replication.py builds it."""
-    from simpy import Environment
-
-    from sim.model.build import build_flows
-    from sim.model.context import Context
-    from sim.random import RandomStreams
+    from sim.replication import build_model
     from sim.scenario import load_scenario
 
     spec = load_scenario(SCENARIO, [f"horizon={days:g}d"]).spec
-    env = Environment()
-    ctx = Context(env, RandomStreams(spec.seed if seed is None else seed, 0), spec)
-    flows = build_flows(ctx)
-    ctx.schedule_window_start()
-    for flow in flows:
-        flow.start()
+    env, ctx, flows = build_model(spec, spec.seed if seed is None else seed, 0)
     return spec, env, ctx, flows
 
 

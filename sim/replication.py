@@ -14,11 +14,12 @@ from simpy import Environment
 from sim.metrics.catalog import metric_unit
 from sim.metrics.load import Finding
 from sim.metrics.output import Balance
-from sim.model.build import build_flows
+from sim.model.build import Flow, build_flows
 from sim.model.context import Context
 from sim.model.org.team import member_hours
 from sim.random import RandomStreams
 from sim.scenario.schema import ScenarioSpec
+from sim.scenario.timeline import staff_steps
 
 
 @dataclass
@@ -56,8 +57,9 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 def staff_cost(spec: ScenarioSpec) -> float:
     """Cost of the members' hours on shift in the observed window, over all teams."""
-    return sum(member_hours(team, spec.warmup, spec.horizon) * team.cost_per_hour
-               for team in spec.teams.values())
+    return sum(member_hours(team, spec.warmup, spec.horizon,
+                            staff_steps(spec.timeline, name, spec.horizon)) * team.cost_per_hour
+               for name, team in spec.teams.items())
 
 
 PROGRESS_SLICES = 200  # checkpoints of a replication reported to a progress callback
@@ -83,13 +85,10 @@ class ConservationError(AssertionError):
     """A flow lost or double-counted entities: a bug in the model, never the user's fault."""
 
 
-def run_replication(spec: ScenarioSpec, seed: int, replication: int,
-                    on_progress: Callable[[float], None] | None = None) -> ReplicationResult:
-    """Build, simulate to the horizon, collect; the streams depend on (seed, replication).
-
-    `on_progress(fraction)` hears the share of the horizon simulated, a few hundred times.
-    """
-    started = time.perf_counter()
+def build_model(spec: ScenarioSpec, seed: int, replication: int
+                ) -> tuple[Environment, Context, list[Flow]]:
+    """A replication's model, built and started but not yet run: the clock, the context and
+    the flows (also for tests and benchmarks that drive the clock themselves)."""
     env = Environment()
     # building allocates per-product state in bulk: the collector would rescan it many times
     with cyclic_gc_paused():
@@ -98,6 +97,18 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
         ctx.schedule_window_start()
         for flow in flows:
             flow.start()
+    return env, ctx, flows
+
+
+def run_replication(spec: ScenarioSpec, seed: int, replication: int,
+                    on_progress: Callable[[float], None] | None = None) -> ReplicationResult:
+    """Build, simulate to the horizon, collect; the streams depend on (seed, replication).
+
+    `on_progress(fraction)` hears the share of the horizon simulated, a few hundred times.
+    """
+    started = time.perf_counter()
+    with cyclic_gc_paused():
+        env, ctx, flows = build_model(spec, seed, replication)
         simulate(env, spec.horizon, on_progress)
     now = env.now
     result = ReplicationResult(replication, {}, {}, {}, [], ctx.bin_width, 0.0)

@@ -175,6 +175,17 @@ def test_the_estimate_grows_with_horizon_replications_and_bins():
     assert finer.memory > base.memory and finer.seconds > base.seconds
 
 
+def test_the_estimate_follows_the_timeline_scale_factors():
+    """Arrivals scale with the integral of the factors: 10 x over half the run is 5.5 x."""
+    spec = load_scenario(SUPPORT_DESK).spec
+    half = spec.horizon / 2
+    scaled = load_scenario(
+        SUPPORT_DESK, [f"timeline=[{{from: {half:g}m, scale: {{support: 10}}}}]"]).spec
+    flows = {size.flow: size for size in flow_sizes(spec)[1]}
+    scaled_flows = {size.flow: size for size in flow_sizes(scaled)[1]}
+    assert scaled_flows["support"].entities == pytest.approx(5.5 * flows["support"].entities)
+
+
 def test_replications_at_once_hold_their_memory_together():
     spec = load_scenario(ECOMMERCE, ["catalog.generate.products=100000"]).spec
     serial, parallel = estimate_run(spec, reps=4), estimate_run(spec, reps=4, jobs=2)

@@ -15,6 +15,7 @@ from sim.model.org.team import staff_pool
 from sim.model.wakeup import Wakeup, call_later
 from sim.random import RandomStreams
 from sim.scenario.schema import ScenarioSpec
+from sim.scenario.timeline import staff_steps
 
 UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
@@ -40,7 +41,8 @@ class Context:
         """The pool of the team's members (one per team, shared by every flow it works for)."""
         if team not in self.pools:
             pool = staff_pool(self.env, team, self.spec.teams[team], self.horizon,
-                              self.bin_width, self.bins)
+                              self.bin_width, self.bins,
+                              staff_steps(self.spec.timeline, team, self.horizon))
             self.pools[team] = pool
             self.at_window_start(pool.start_window)
             self.load_watch.register(pool.observe)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.base import ArrivalsSpec, Spec
+from sim.scenario.timeline import register_scaled_flow
 from sim.scenario.types import (
     Clock,
     Count,
@@ -30,6 +31,10 @@ class DemandSpec(Spec):
                                         description="Lines in an order (a count >= 1).")
     units_per_line: NumberDist = Field(1, validate_default=True,
                                        description="Units on a line (a count >= 1).")
+
+
+register_scaled_flow("demand", "order arrivals (demand.orders)",
+                     lambda spec: spec.demand is not None)
 
 
 class PolicySpec(Spec):

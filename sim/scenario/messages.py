@@ -177,7 +177,7 @@ def _fields_at(root: type[BaseModel], loc: tuple) -> list[str]:
             return []
     model = _unwrap(model)
     if isinstance(model, type) and issubclass(model, BaseModel):
-        names = list(model.model_fields)
+        names = [field.alias or name for name, field in model.model_fields.items()]
         # shorthand keys that before-validators accept
         if "shifts" in names:
             names += ["members", "shift"]
@@ -188,7 +188,8 @@ def _fields_at(root: type[BaseModel], loc: tuple) -> list[str]:
 def _child(model: Any, part: Any) -> Any:
     model = _unwrap(model)
     if isinstance(model, type) and issubclass(model, BaseModel):
-        field = model.model_fields.get(str(part))
+        fields = {f.alias or n: f for n, f in model.model_fields.items()}  # YAML spelling
+        field = fields.get(str(part))
         return field.annotation if field else None
     origin = typing.get_origin(model)
     args = typing.get_args(model)

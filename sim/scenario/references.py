@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sim.distributions import Distribution
 from sim.scenario.errors import Problem
 from sim.scenario.references_commerce import check_commerce
+from sim.scenario.references_timeline import check_timeline
 from sim.scenario.schema import ScenarioSpec, SupportSpec
 from sim.units import format_duration
 
@@ -47,6 +48,9 @@ def check_references(spec: ScenarioSpec, data: dict | None = None
     if spec.support is not None:
         _check_support(spec, spec.support, problems, warnings)
     problems += check_commerce(spec, data or {}, unknown_name)
+    timeline_problems, timeline_warnings = check_timeline(spec, unknown_name)
+    problems += timeline_problems
+    warnings += timeline_warnings
     if not problems:
         warnings += _unused_names(spec)
         warnings += [f"{_dotted(path)}: {caveat}"

@@ -22,6 +22,7 @@ from sim.scenario.commerce import (
     FulfilmentSpec,
     SupplierSpec,
 )
+from sim.scenario.timeline import ChangeSpec, register_scaled_flow
 from sim.scenario.types import (
     Count,
     Delay,
@@ -127,6 +128,10 @@ class SupportSpec(Spec):
         return {self.team}
 
 
+register_scaled_flow("support", "inquiry arrivals (support.arrivals)",
+                     lambda spec: spec.support is not None and spec.support.arrivals is not None)
+
+
 class OutputSpec(Spec):
     """How results are binned for plots."""
 
@@ -171,6 +176,8 @@ class ScenarioSpec(Spec):
                                           "complete when fulfilled).")
     contacts: ContactsSpec | None = Field(None, description="Customers who contact support "
                                           "about stock-outs and late or failed deliveries.")
+    timeline: tuple[ChangeSpec, ...] = Field((), description="Changes over windows of time: "
+                                             "rate factors, extra staff, supplier outages.")
     costs: CostsSpec = Field(default_factory=CostsSpec, description="Cost rates.")
     currency: str = Field("", description="Label of money amounts, e.g. EUR.")
     output: OutputSpec = Field(default_factory=OutputSpec, description="Result options.")

@@ -26,7 +26,23 @@ def _shrunk(path: Path) -> dict[str, Any]:
     return data
 
 
+def _with_timeline(data: dict[str, Any]) -> dict[str, Any]:
+    """The base with a timeline naming its own flows, first team and first supplier, so the
+    mutations reach the timeline's windows, names and factors too."""
+    data = copy.deepcopy(data)
+    scale = {flow: factor for flow, factor in (("support", 0), ("demand", 3)) if flow in data}
+    timeline: list[dict[str, Any]] = [{"from": "6h", "to": "12h", "scale": scale}] if scale \
+        else []
+    if data.get("teams"):
+        timeline.append({"from": "1d", "to": "30h", "staff": {next(iter(data["teams"])): 2}})
+    if data.get("suppliers"):
+        timeline.append({"from": "10h", "outage": {"supplier": next(iter(data["suppliers"]))}})
+    data["timeline"] = timeline
+    return data
+
+
 BASES = {path.stem: _shrunk(path) for path in BUNDLED}
+BASES.update({f"{name}+timeline": _with_timeline(data) for name, data in list(BASES.items())})
 
 # Values a user (or a careless edit) might put anywhere: wrong types, wrong units, zeros,
 # negatives, huge numbers, not-a-number, distribution texts with doubtful parameters.
@@ -52,6 +68,7 @@ VOCABULARY = sorted({
     "stockout", "fulfilment", "stages", "time_per_order", "time_per_line", "rework",
     "cutoff", "delivery", "carriers", "transit", "pickups", "promise", "contacts", "costs",
     "output", "bin", "extends", "supplier", "on_time", "late_delay", "price", "count",
+    "timeline", "from", "to", "scale", "staff", "outage",
 })
 
 # Plausible values of each kind, so that most tweaked scenarios still run to the end and the

@@ -12,13 +12,10 @@ from simpy import Environment
 from simpy.events import Timeout
 
 import sim
-from sim.model.build import build_flows
-from sim.model.context import Context
 from sim.model.flows.delivery import Carrier
 from sim.model.flows.inventory import Inventory
 from sim.model.flows.orders import Orders
-from sim.random import RandomStreams
-from sim.replication import run_replication
+from sim.replication import build_model, run_replication
 from sim.units import DAY, HOUR
 
 SHOP = {
@@ -155,10 +152,7 @@ def test_conservation_and_time_split_hold_exactly(name, watch):
 def build(data: dict, seed: int = 1) -> tuple[Environment, Orders]:
     """The commerce flows outside a replication, to place orders at chosen times."""
     spec = sim.scenario_from_dict(data).spec
-    env = Environment()
-    flows = build_flows(Context(env, RandomStreams(seed, 0), spec))
-    for flow in flows:
-        flow.start()
+    env, _ctx, flows = build_model(spec, seed, 0)
     return env, next(flow for flow in flows if isinstance(flow, Orders))
 
 

@@ -14,14 +14,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from simpy import Environment
 
 import sim
-from sim.model.build import build_flows
-from sim.model.context import Context
 from sim.model.flows import orders as orders_module
-from sim.random import RandomStreams
-from sim.replication import cyclic_gc_paused
+from sim.replication import build_model, cyclic_gc_paused
 from sim.scenario import load_scenario
 from sim.units import DAY
 
@@ -121,12 +117,7 @@ def run_and_collect(data: dict, horizon_days: float) -> tuple[Counter, int, dict
     data = {**data, "horizon": f"{horizon_days:g}d"}
     spec = sim.scenario_from_dict(data).spec
     gc.collect()
-    env = Environment()
-    ctx = Context(env, RandomStreams(spec.seed, 0), spec)
-    flows = build_flows(ctx)
-    ctx.schedule_window_start()
-    for flow in flows:
-        flow.start()
+    env, ctx, flows = build_model(spec, spec.seed, 0)
     with cyclic_gc_paused():
         env.run(until=spec.horizon)
         gc.set_debug(gc.DEBUG_SAVEALL)

@@ -24,6 +24,7 @@ from sim.model.flows.shipments import BACKORDER_FILLED, STOCK_ALLOCATED, Line, O
 from sim.model.wakeup import LATE, Wakeup, call_later
 from sim.scenario.catalog_plan import ProductPlan, plan_catalog, to_units
 from sim.scenario.commerce import CatalogSpec, CostsSpec, DemandSpec, SupplierSpec
+from sim.scenario.timeline import delivery_at, outages
 from sim.units import DAY
 
 PLOTTED = 4  # the busiest products keep stock series for plots; the rest only averages
@@ -98,6 +99,8 @@ class Supplier:
         self._short_draw = ctx.uniform(f"supplier.{name}.short")
         self._short_fill = spec.short_fill.sampler(streams.stream(f"supplier.{name}.short_fill"))
         self._receive = receive
+        self._outages = outages(ctx.spec.timeline, name)  # the timeline's windows
+        self._horizon = ctx.horizon
 
     @property
     def mean_lead_time(self) -> float:
@@ -113,6 +116,10 @@ class Supplier:
         if self.spec.short_share > 0 and self._short_draw() < self.spec.short_share:
             fill = min(1.0, max(0.0, float(self._short_fill())))
             delivered = int(math.floor(quantity * fill))
+        if self._outages:  # what falls due in an outage arrives when it ends
+            lead = delivery_at(self.env._now + lead, self._outages) - self.env._now
+            if self.env._now + lead >= self._horizon:
+                return quantity  # after the run (an outage open to its end): never arrives
         call_later(self.env, lead, self._arrive, (product, quantity, delivered))
         return quantity
 

@@ -3,10 +3,11 @@ its shipments through fulfilment and delivery, and unhappy customers contact sup
 through the hand-off seam (this flow imports no other flow; sim/model/build.py wires it).
 
 Orders arrive as a non-homogeneous Poisson process (base rate x day and week profiles x
-`arrivals.multiplier`, the seam campaigns and site health will drive). Everything an order
-is made of (its lines, their units and products) is drawn when it is placed, each from its
-own named stream, so a change of staffing or policy does not change what later customers
-order. An order is complete when its last shipment is delivered; with no fulfilment or
+named factors: `arrivals.set_factor`, the seam the timeline, campaigns and site health
+drive). Everything an order is made of (its lines, their units and products) is drawn when
+it is placed, each from its own named stream, so a change of staffing or policy does not
+change what later customers order. An order is complete when its last shipment is
+delivered; with no fulfilment or
 delivery section, when its stock is allocated.
 """
 
@@ -52,8 +53,9 @@ class Orders:
         self.org = ctx.org
         self.spec = spec
         demand = spec.demand
-        # arrivals.multiplier is the seam campaigns and site health will drive
-        self.arrivals = ArrivalStream(ctx, demand.orders.profile(), "orders.arrivals", self.place)
+        # arrivals.set_factor is the seam the timeline, campaigns and site health drive
+        self.arrivals = ArrivalStream(ctx, demand.orders.profile(), "orders.arrivals", self.place,
+                                      scaled_as="demand")
         streams = ctx.streams
         self._lines = demand.lines_per_order.sampler(streams.stream("orders.lines"))
         self._units = demand.units_per_line.sampler(streams.stream("orders.units"))

@@ -106,7 +106,7 @@ class SupportDesk:
             # kept, so the stream (a cycle through its bound callback) is not left to the
             # paused cyclic collector after its last arrival
             self.arrivals = ArrivalStream(self.ctx, self.spec.arrivals.profile(),
-                                          "support.arrivals", self._arrive)
+                                          "support.arrivals", self._arrive, scaled_as="support")
             self.arrivals.start()
 
     def _arrive(self, now: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, batched, size_estimator
 from sim.scenario.schema import ScenarioSpec
+from sim.scenario.timeline import scaled_span
 from sim.units import DAY
 
 ORDER_EVENT_COST = 3.8e-6  # s per event of the commerce flows, CPU (size_calibration.py)
@@ -15,8 +16,11 @@ ASSUMED_LATE_SHARE = 0.1
 
 
 def expected_orders(spec: ScenarioSpec, shape: RunShape) -> float:
-    """Orders placed in one replication (the profiles average to the rate)."""
-    return spec.demand.orders.rate * shape.horizon if spec.demand else 0.0
+    """Orders placed in one replication (the profiles average to the rate; the timeline's
+    factors scale it: their integral over the run is its length as the rate sees it)."""
+    if spec.demand is None:
+        return 0.0
+    return spec.demand.orders.rate * scaled_span(spec.timeline, "demand", shape.horizon)
 
 
 def mean_count(dist) -> float:

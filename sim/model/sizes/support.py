@@ -5,6 +5,7 @@ from __future__ import annotations
 from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, batched, size_estimator
 from sim.model.sizes.orders import raised_contacts
 from sim.scenario.schema import ScenarioSpec
+from sim.scenario.timeline import scaled_span
 
 SUPPORT_EVENT_COST = 1.3e-6  # s per event, CPU (benchmarks/size_calibration.py)
 # A queued customer with patience gets one timeout; counted for every inquiry, an upper bound
@@ -17,7 +18,8 @@ def support_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
     desk = spec.support
     if desk is None:
         return None
-    own = desk.arrivals.rate * shape.horizon if desk.arrivals else 0.0
+    own = (desk.arrivals.rate * scaled_span(spec.timeline, "support", shape.horizon)
+           if desk.arrivals else 0.0)
     inquiries = own + raised_contacts(spec, shape)
     patience = desk.patience is not None or any(
         t.patience is not None for t in desk.inquiry_types.values())
