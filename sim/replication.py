@@ -116,3 +116,13 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
         raise ConservationError("conservation does not hold: " + "; ".join(broken))
     result.wall_time = time.perf_counter() - started
     return result
+
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the run code ---
+
+from sim.metrics.declare import MONEY, Metric, declare  # noqa: E402
+
+STAFF_METRICS = declare("staff", [
+    Metric("cost.staff", MONEY, "cost of the members' hours on shift over the observed window, "
+           "all teams, in the scenario's currency"),
+], active=lambda spec: bool(spec.teams), order=90)

@@ -357,3 +357,29 @@ class Inventory:
             {"allocated": sum(p.allocated for p in products),
              "on hand": sum(p.on_hand for p in products)}))
         return out
+
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the model code ---
+
+from sim.metrics.declare import (  # noqa: E402
+    COUNT,
+    LEVEL,
+    RATE,
+    SHARE,
+    Metric,
+    declare,
+)
+
+INVENTORY_METRICS = declare("inventory", [
+    Metric("inventory.fill_rate", SHARE, "units demanded that were served from stock on hand"),
+    Metric("inventory.on_hand.mean", LEVEL, "time-average stock on hand, all products",
+           unit="units"),
+    Metric("inventory.backorders.mean", LEVEL, "time-average units backordered, all products",
+           unit="units"),
+    Metric("inventory.stockout_share", SHARE, "time with nothing on hand, averaged over "
+           "products"),
+    Metric("inventory.lost_sales", COUNT, "units demanded and lost to a stock-out",
+           unit="units"),
+    Metric("inventory.replenishments_per_day", RATE, "supplier orders placed per day"),
+], active=lambda spec: spec.demand is not None and spec.catalog is not None,
+    order=30)

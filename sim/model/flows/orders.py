@@ -305,3 +305,37 @@ def _release(order: Order) -> None:
     reference counting frees it at once (the run pauses the cyclic collector)."""
     order.lines = None
     order.shipments = None
+
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the model code ---
+
+from sim.metrics.declare import (  # noqa: E402
+    DURATION,
+    MONEY,
+    RATE,
+    SHARE,
+    Metric,
+    declare,
+    durations,
+)
+
+_WINDOW = "over the observed window (after warm-up), in the scenario's currency"
+ORDERS_METRICS = declare("orders", [
+    Metric("orders.placed_per_day", RATE, "orders placed per day"),
+    Metric("orders.delivered_per_day", RATE, "orders completed (last shipment delivered) "
+           "per day"),
+    *durations("orders.lead_time", "placed to delivered, orders delivered after warm-up"),
+    Metric("orders.on_time_share", SHARE, "delivered orders that arrived within the promise",
+           when=lambda spec: spec.delivery is not None and spec.delivery.promise is not None,
+           condition="with a delivery.promise"),
+    Metric("orders.lost_share", SHARE, "orders placed and lost to a stock-out"),
+    Metric("orders.time_split.<component>", DURATION, "mean time of a delivered order in the "
+           "component; the components add up to the lead time",
+           values=lambda spec: SPLIT_COMPONENTS),
+], active=lambda spec: spec.demand is not None, order=20)
+# after the stock and warehouse metrics in tables: the money of the whole order flow
+MONEY_METRICS = declare("money", [
+    Metric("cost.holding", MONEY, f"cost of holding stock {_WINDOW}"),
+    Metric("cost.shortage", MONEY, f"cost of backorders and lost sales {_WINDOW}"),
+    Metric("revenue", MONEY, f"value of the units sold {_WINDOW}"),
+], active=lambda spec: spec.demand is not None, order=80)
