@@ -49,8 +49,10 @@ def reference_markdown() -> str:
     for group in groups():
         if not group.metrics:
             continue
-        lines = [f"**{group.flow}**", "", "| metric | unit | meaning |", "|---|---|---|"]
-        lines += [f"| `{name}` | {unit} | {meaning} |"
-                  for name, unit, meaning in reference_rows(group.metrics)]
+        lines = [f"**{group.flow}**", "", "| metric | unit | bounds | meaning |",
+                 "|---|---|---|---|"]
+        lines += [f"| `{name}` | {unit} | {metric.bounds_text} | {meaning} |"
+                  for metric, (name, unit, meaning)
+                  in zip(group.metrics, reference_rows(group.metrics), strict=True)]
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"

@@ -330,7 +330,7 @@ ORDERS_METRICS = declare("orders", [
            condition="with a delivery.promise"),
     Metric("orders.lost_share", SHARE, "orders placed and lost to a stock-out"),
     Metric("orders.time_split.<component>", DURATION, "mean time of a delivered order in the "
-           "component; the components add up to the lead time",
+           f"component ({', '.join(SPLIT_COMPONENTS)}); per order they add up to its lead time",
            values=lambda spec: SPLIT_COMPONENTS),
 ], active=lambda spec: spec.demand is not None, order=20)
 # after the stock and warehouse metrics in tables: the money of the whole order flow
