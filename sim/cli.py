@@ -185,9 +185,9 @@ def render_summary(summary: dict) -> str:
 def metrics(scenario, overrides) -> None:
     """The metrics SCENARIO reports (name, unit, meaning), derived from the scenario without
     running it; without SCENARIO, every metric orgsim can report ('<type>': one per name)."""
+    import sim.replication  # noqa: F401  (the flows declare their metrics)
     from sim.metrics.catalog import reference_rows
     from sim.metrics.declare import declared, lookup, reported_names
-    from sim.replication import STAFF_METRICS  # noqa: F401  (the flows declare their metrics)
 
     if scenario is None:
         if overrides:
@@ -197,9 +197,10 @@ def metrics(scenario, overrides) -> None:
         loaded = _load(scenario, overrides)
         names = reported_names(loaded.spec)
         rows = [(name, unit, meaning) for name, (_, unit, meaning)
-                in zip(names, reference_rows(lookup(name) for name in names), strict=True)]
-    width = max(len(name) for name, _, _ in rows)
-    unit_width = max(len(unit) for _, unit, _ in rows)
+                in zip(names, reference_rows((lookup(name) for name in names), conditions=False),
+                    strict=True)]
+    width = max((len(name) for name, _, _ in rows), default=0)
+    unit_width = max((len(unit) for _, unit, _ in rows), default=0)
     for name, unit, meaning in rows:
         click.echo(f"{name:<{width}}  {unit:<{unit_width}}  {meaning}")
 

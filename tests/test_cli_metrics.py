@@ -33,6 +33,7 @@ def test_a_bundled_scenario_by_name_lists_its_types(runner):
     assert result.exit_code == 0, result.output
     assert "support.type.order_status.wait.mean" in listed(result.output)
     assert "<type>" not in result.output
+    assert "two or more inquiry types" not in result.output  # this scenario has them
 
 
 def test_a_bad_scenario_or_a_lone_set_is_refused(runner, tmp_path):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
 
+@lru_cache(maxsize=256)  # a summary asks for the same few quantiles once per metric
 def t_quantile(level: float, dof: int) -> float:
     """Two-sided Student t quantile, e.g. 2.262 for level 0.95 and 9 degrees of freedom."""
     from scipy.stats import t  # imported here: scipy is slow to import and rarely needed

@@ -37,9 +37,12 @@ def unit_words(metric: Metric) -> str:
     return f"{noun} (time-average)" if metric.kind != COUNT else noun
 
 
-def reference_rows(metrics: Iterable[Metric]) -> list[tuple[str, str, str]]:
-    """(name, unit, meaning) per metric; a conditional metric says when it is reported."""
-    return [(m.name, unit_words(m), m.meaning + (f" ({m.condition})" if m.condition else ""))
+def reference_rows(metrics: Iterable[Metric], conditions: bool = True
+                   ) -> list[tuple[str, str, str]]:
+    """(name, unit, meaning) per metric; with `conditions`, a conditional metric says when it
+    is reported (a scenario's own list leaves that out: there, it is)."""
+    return [(m.name, unit_words(m),
+             m.meaning + (f" ({m.condition})" if conditions and m.condition else ""))
             for m in metrics]
 
 
