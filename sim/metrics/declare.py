@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # kinds: how a value is read and written
 DURATION = "duration"  # minutes, written as s/min/h/d
@@ -37,7 +37,8 @@ _KIND_OF_UNIT = {"min": DURATION, "/d": RATE, "share": SHARE, "money": MONEY}
 
 _PLACEHOLDER = re.compile(r"<([a-z_]+)>")
 
-Spec = Any  # a ScenarioSpec: this layer sits below the scenario's users, and only reads it
+if TYPE_CHECKING:
+    from sim.scenario.schema import ScenarioSpec as Spec
 
 
 @dataclass(frozen=True)
