@@ -7,8 +7,7 @@ from typing import Protocol
 from sim.metrics.output import FlowOutput
 from sim.model.context import Context
 from sim.model.flows.orders import Orders
-from sim.model.flows.support import SupportDesk
-from sim.scenario.schema import ScenarioSpec
+from sim.model.flows.support import SupportDesk, raised_inquiry_types
 
 
 class Flow(Protocol):
@@ -26,13 +25,3 @@ def build_flows(ctx: Context) -> list[Flow]:
         flows.append(Orders(ctx, spec))
     return flows
 
-
-def raised_inquiry_types(spec: ScenarioSpec) -> tuple[str, ...]:
-    """The inquiry types the commerce flows can hand to support."""
-    contacts = spec.contacts
-    if spec.demand is None or contacts is None:
-        return ()
-    raised = [(contacts.stockout, contacts.stockout_type),
-              (contacts.late_delivery, contacts.late_type),
-              (contacts.failed_delivery, contacts.failed_type)]
-    return tuple(dict.fromkeys(kind for share, kind in raised if share > 0))

@@ -251,13 +251,24 @@ from sim.metrics.declare import (  # noqa: E402
     declare,
     durations,
 )
+from sim.scenario.schema import ScenarioSpec  # noqa: E402
 
 
-def reported_inquiry_types(spec) -> list[str]:
+def raised_inquiry_types(spec: ScenarioSpec) -> tuple[str, ...]:
+    """The inquiry types the commerce flows can hand to support (the desk reports them all,
+    with 0 arrivals when none came; so do its declarations)."""
+    contacts = spec.contacts
+    if spec.demand is None or contacts is None:
+        return ()
+    raised = [(contacts.stockout, contacts.stockout_type),
+              (contacts.late_delivery, contacts.late_type),
+              (contacts.failed_delivery, contacts.failed_type)]
+    return tuple(dict.fromkeys(kind for share, kind in raised if share > 0))
+
+
+def reported_inquiry_types(spec: ScenarioSpec) -> list[str]:
     """The types the desk reports one by one: all of them, when there are two or more (its
     own types, or 'general', and those other flows raise)."""
-    from sim.model.build import raised_inquiry_types  # build imports this module
-
     kinds = list(spec.support.inquiry_types or ["general"])
     kinds += [k for k in raised_inquiry_types(spec) if k not in kinds]
     return kinds if len(kinds) > 1 else []
