@@ -20,13 +20,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-
-from sim.analysis.statistics import t_quantile
+from sim.analysis.statistics import mean_ci, t_quantile
 from sim.analysis.theory import NotApplicable, predict
 from sim.api import run
-from sim.metrics.catalog import metric_unit
-from sim.results import Results
+from sim.metrics.declare import DURATION
+from sim.results import Results, metric_declaration
 from sim.scenario import load_scenario
 from sim.units import DAY
 
@@ -128,12 +126,9 @@ def little_rows(case: str, results: Results) -> list[CheckRow]:
 
 
 def _row(case: str, model: str, metric: str, values, theory: float) -> CheckRow:
-    data = np.asarray(values, dtype=float)
-    data = data[np.isfinite(data)]  # replications where the metric is undefined drop out
-    n = len(data)
-    mean = float(data.mean()) if n else math.nan
-    error = float(data.std(ddof=1)) / math.sqrt(n) if n >= 2 else math.inf
-    return CheckRow(case, model, metric, mean, error, n, theory)
+    """R is the replications that defined the metric (the summary's `n`)."""
+    estimate = mean_ci(values)
+    return CheckRow(case, model, metric, estimate.mean, estimate.std_error, estimate.n, theory)
 
 
 @dataclass(frozen=True)
@@ -183,10 +178,10 @@ def render_rows(rows: list[CheckRow]) -> str:
     header = ("case", "metric", "simulated", "s.e.", "theory", "tolerance", "result")
     table = [header]
     for r in rows:
-        unit = metric_unit(r.metric)
-        table.append((r.case, r.metric, _precise(r.simulated, unit),
-                      _precise(r.std_error, unit), _precise(r.theory, unit),
-                      _precise(r.tolerance, unit), "pass" if r.passed else "FAIL"))
+        kind = metric_declaration(r.metric).kind
+        table.append((r.case, r.metric, _precise(r.simulated, kind),
+                      _precise(r.std_error, kind), _precise(r.theory, kind),
+                      _precise(r.tolerance, kind), "pass" if r.passed else "FAIL"))
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     lines = []
     last_case = None
@@ -201,8 +196,8 @@ def render_rows(rows: list[CheckRow]) -> str:
     return "\n".join(lines)
 
 
-def _precise(value: float, unit: str) -> str:
+def _precise(value: float, kind: str) -> str:
     """Four significant digits in the metric's own unit: a check is read digit by digit."""
     if not math.isfinite(value):
         return "n/a"
-    return f"{value:.4g} min" if unit == "min" else f"{value:.4g}"
+    return f"{value:.4g} min" if kind == DURATION else f"{value:.4g}"

@@ -152,24 +152,57 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
 
 
 def render_summary(summary: dict) -> str:
+    """The summary table: each metric's mean and 95% interval, in its declared unit; a mean
+    over fewer replications than the run had says over how many ('2.6 d (4 of 5 reps)')."""
     from sim.metrics.catalog import format_value
+    from sim.metrics.declare import kind_of_unit
 
-    lines = [f"{summary['scenario']}: {summary['replications']} replication(s), "
+    replications = summary["replications"]
+    lines = [f"{summary['scenario']}: {replications} replication(s), "
              f"seed {summary['seed']}", ""]
     rows = [("metric", "mean", "95% CI")]
     for name, entry in summary["metrics"].items():
-        unit = entry["unit"]
-        mean = format_value(entry["mean"] if entry["mean"] is not None else float("nan"), unit)
+        kind = entry.get("kind") or kind_of_unit(entry["unit"])  # older files: by unit
+        mean = format_value(entry["mean"] if entry["mean"] is not None else float("nan"), kind)
+        n = entry.get("n", replications)
+        if n != replications:
+            mean += f" ({n} of {replications} reps)"
         ci = entry["ci95"]
-        interval = (f"{format_value(ci[0], unit)} .. {format_value(ci[1], unit)}"
+        interval = (f"{format_value(ci[0], kind)} .. {format_value(ci[1], kind)}"
                     if ci else "")
         rows.append((name, mean, interval))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for i, row in enumerate(rows):
-        lines.append(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]}")
+        lines.append(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]}".rstrip())
         if i == 0:
             lines.append("-" * (sum(widths) + 4))
     return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("scenario", required=False)
+@set_option
+def metrics(scenario, overrides) -> None:
+    """The metrics SCENARIO reports (name, unit, meaning), derived from the scenario without
+    running it; without SCENARIO, every metric orgsim can report ('<type>': one per name)."""
+    import sim.replication  # noqa: F401  (the flows declare their metrics)
+    from sim.metrics.catalog import reference_rows
+    from sim.metrics.declare import declared, lookup, reported_names
+
+    if scenario is None:
+        if overrides:
+            _fail(["--set needs a SCENARIO to change"])
+        rows = reference_rows(declared())
+    else:
+        loaded = _load(scenario, overrides)
+        names = reported_names(loaded.spec)
+        rows = [(name, unit, meaning) for name, (_, unit, meaning)
+                in zip(names, reference_rows((lookup(name) for name in names), conditions=False),
+                    strict=True)]
+    width = max((len(name) for name, _, _ in rows), default=0)
+    unit_width = max((len(unit) for _, unit, _ in rows), default=0)
+    for name, unit, meaning in rows:
+        click.echo(f"{name:<{width}}  {unit:<{unit_width}}  {meaning}")
 
 
 @cli.command()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from simpy import Environment
 
-from sim.metrics.catalog import metric_unit
+from sim.metrics.declare import reported_names
 from sim.metrics.load import Finding
 from sim.metrics.output import Balance
 from sim.model.build import Flow, build_flows
@@ -119,9 +119,10 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
         result.series.update(output.series)
         result.samples.update(output.samples)
         result.balances.extend(output.balances)
-    # what happened first, then money (revenue and costs, whichever flow reports them)
-    result.metrics = {**{k: v for k, v in result.metrics.items() if metric_unit(k) != "money"},
-                      **{k: v for k, v in result.metrics.items() if metric_unit(k) == "money"}}
+    # in the declared order (flow by flow, money last), whichever flow collects a metric
+    order = {name: i for i, name in enumerate(reported_names(spec))}
+    result.metrics = dict(sorted(result.metrics.items(),
+                                 key=lambda item: order.get(item[0], len(order))))
     if spec.teams:
         result.metrics["cost.staff"] = staff_cost(spec)
     result.balances.extend(ctx.org.balances())  # hand-offs: delivered or in transit
@@ -131,3 +132,13 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
         raise ConservationError("conservation does not hold: " + "; ".join(broken))
     result.wall_time = time.perf_counter() - started
     return result
+
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the run code ---
+
+from sim.metrics.declare import MONEY, Metric, declare  # noqa: E402
+
+STAFF_METRICS = declare("staff", [
+    Metric("cost.staff", MONEY, "cost of the members' hours on shift over the observed window, "
+           "all teams, in the scenario's currency"),
+], active=lambda spec: bool(spec.teams), order=90)

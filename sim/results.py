@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from sim.analysis.statistics import mean_ci
-from sim.metrics.catalog import metric_unit
+from sim.metrics.declare import Metric, from_unit, lookup, undeclared
 from sim.output_folder import Content, OutputError, OutputFolder
 
 __all__ = ["RESULT_FILES", "OutputError", "Results", "check_output_dir"]
@@ -36,6 +36,9 @@ class Results:
     provenance: dict[str, Any] = field(default_factory=dict)
     # the scenario's warnings and the run's (overloaded queues, load lost to abandonment)
     warnings: list[str] = field(default_factory=list)
+    # units a loaded summary.json gave its metrics: they stand in for a metric no flow
+    # declares any more (renamed since the run)
+    saved_units: dict[str, str] = field(default_factory=dict)
 
     @property
     def replications(self) -> int:
@@ -43,35 +46,43 @@ class Results:
 
     # --- summaries ---------------------------------------------------------------------------
 
+    def declaration(self, name: str) -> Metric:
+        """What the flow that reports `name` declared about it (its kind, unit, bounds)."""
+        return metric_declaration(name, self.saved_units.get(name))
+
     def summary_dict(self) -> dict[str, Any]:
-        """{'scenario', 'seed', 'replications', 'metrics': {name: {mean, ci95, unit}},
-        'warnings': [...], 'provenance': {...}}."""
+        """{'scenario', 'seed', 'replications', 'metrics': {name: {mean, ci95, unit, kind,
+        n}}, 'warnings': [...], 'provenance': {...}}; `n` counts the replications that
+        defined the metric (a mean over fewer replications than the run had says so)."""
         metrics = {}
         for name, values in self.metrics.items():
-            mean, low, high = mean_ci(values)
-            unit = metric_unit(name)
-            # every metric orgsim reports is >= 0, and shares <= 1: truncating the interval to
-            # what the metric can be keeps its coverage at least 95%
-            if low is not None:
-                low, high = max(low, 0.0), (min(high, 1.0) if unit == "share" else high)
+            estimate = mean_ci(values)
+            metric = self.declaration(name)
+            interval = None
+            if estimate.low is not None:
+                # truncated to what the metric can be: its coverage stays at least 95%
+                interval = list(metric.truncate(estimate.low, estimate.high))
             metrics[name] = {
-                "mean": _json_float(mean),
-                "ci95": [low, high] if low is not None else None,
-                "unit": unit,
+                "mean": _json_float(estimate.mean),
+                "ci95": interval,
+                "unit": metric.unit_name,
+                "kind": metric.kind,
+                "n": estimate.n,
             }
         return {"scenario": self.scenario_name, "seed": self.seed,
                 "replications": self.replications, "metrics": metrics,
                 "warnings": list(self.warnings), "provenance": self.provenance}
 
     def summary(self):
-        """A tidy pandas table: metric, mean, ci_low, ci_high, unit."""
+        """A tidy pandas table: metric, mean, ci_low, ci_high, unit, n (replications that
+        defined the metric)."""
         import pandas as pd
 
         rows = [
             {"metric": name, "mean": entry["mean"],
              "ci_low": entry["ci95"][0] if entry["ci95"] else None,
              "ci_high": entry["ci95"][1] if entry["ci95"] else None,
-             "unit": entry["unit"]}
+             "unit": entry["unit"], "n": entry["n"]}
             for name, entry in self.summary_dict()["metrics"].items()
         ]
         return pd.DataFrame(rows).set_index("metric")
@@ -83,7 +94,8 @@ class Results:
         return pd.DataFrame(self._rows(), columns=["replication", "metric", "value", "unit"])
 
     def _rows(self) -> list[tuple]:
-        return [(rep, name, float(values[rep]), metric_unit(name))
+        units = {name: self.declaration(name).unit_name for name in self.metrics}
+        return [(rep, name, float(values[rep]), units[name])
                 for name, values in self.metrics.items() for rep in range(len(values))]
 
     def __getitem__(self, metric: str) -> float:
@@ -153,7 +165,9 @@ class Results:
                    {k: np.asarray(v) for k, v in metrics.items()}, series, samples,
                    bin_width, warmup, summary.get("provenance", {}),
                    list(summary.get("warnings",  # results saved before warnings moved out
-                                    summary.get("provenance", {}).get("warnings", []))))
+                                    summary.get("provenance", {}).get("warnings", []))),
+                   {name: entry["unit"] for name, entry in summary["metrics"].items()
+                    if "unit" in entry})
 
 
 def check_output_dir(target: Path) -> None:
@@ -162,6 +176,17 @@ def check_output_dir(target: Path) -> None:
     The plots are named only at save time, so `save` checks again with every file.
     """
     OutputFolder(target).plan(RESULT_FILES)
+
+
+def metric_declaration(name: str, saved_unit: str | None = None) -> Metric:
+    """The declaration of a reported metric; for a name no flow declares, a stand-in from the
+    unit a saved summary gave it, else an unbounded plain number."""
+    import sim.replication  # noqa: F401  (importing the flows declares their metrics)
+
+    metric = lookup(name)
+    if metric is not None:
+        return metric
+    return from_unit(name, saved_unit) if saved_unit else undeclared(name)
 
 
 def _json_float(value: float) -> float | None:

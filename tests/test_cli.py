@@ -206,7 +206,8 @@ def test_run_writes_summary_json(first_run):
     low, high = entry["ci95"]
     assert low <= entry["mean"] <= high
     for name, entry in summary["metrics"].items():
-        assert set(entry) == {"mean", "ci95", "unit"}, name
+        assert set(entry) == {"mean", "ci95", "unit", "kind", "n"}, name
+        assert entry["n"] == 2, name  # every replication of the tiny desk defines every metric
         assert entry["ci95"] is None or len(entry["ci95"]) == 2
 
 

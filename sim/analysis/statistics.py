@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
 
+@lru_cache(maxsize=256)  # a summary asks for the same few quantiles once per metric
 def t_quantile(level: float, dof: int) -> float:
     """Two-sided Student t quantile, e.g. 2.262 for level 0.95 and 9 degrees of freedom."""
     from scipy.stats import t  # imported here: scipy is slow to import and rarely needed
@@ -15,24 +18,43 @@ def t_quantile(level: float, dof: int) -> float:
     return float(t.ppf(0.5 + level / 2.0, dof))
 
 
-def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95
-            ) -> tuple[float, float | None, float | None]:
-    """Mean and confidence interval across replications (Student t, R-1 degrees of freedom).
+class MeanCI(NamedTuple):
+    """A metric's mean across replications, with how many replications defined it.
 
-    Replications where the metric is undefined (nan) are left out; with fewer than two
-    values the interval is absent.
+    A replication where the metric is undefined (nan: no inquiry answered, say) has no value
+    to average: `n` counts those that gave one, `replications` all of them, so a reader sees
+    when a mean stands on fewer replications than the run had.
     """
+
+    mean: float  # nan when no replication defined the metric
+    low: float | None  # the interval; None with fewer than two values
+    high: float | None
+    n: int  # replications that defined the metric
+    replications: int
+    std_error: float  # of the mean: sd / sqrt(n); inf with fewer than two values
+
+    @property
+    def all_defined(self) -> bool:
+        return self.n == self.replications
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> MeanCI:
+    """Mean and confidence interval over the replications that defined the metric (Student t,
+    n-1 degrees of freedom), counting them in `n`."""
     data = np.asarray(values, dtype=float)
+    total = len(data)
     data = data[np.isfinite(data)]
-    if len(data) == 0:
-        return math.nan, None, None
+    n = len(data)
+    if n == 0:
+        return MeanCI(math.nan, None, None, 0, total, math.inf)
     mean = float(data.mean())
-    if len(data) < 2:
-        return mean, None, None
-    half = t_quantile(level, len(data) - 1) * float(data.std(ddof=1)) / math.sqrt(len(data))
-    return mean, mean - half, mean + half
+    if n < 2:
+        return MeanCI(mean, None, None, n, total, math.inf)
+    error = float(data.std(ddof=1)) / math.sqrt(n)
+    half = t_quantile(level, n - 1) * error
+    return MeanCI(mean, mean - half, mean + half, n, total, error)
 
 
 def half_width(values: Sequence[float] | np.ndarray, level: float = 0.95) -> float:
-    mean, low, high = mean_ci(values, level)
-    return (high - low) / 2.0 if low is not None else math.nan
+    estimate = mean_ci(values, level)
+    return (estimate.high - estimate.low) / 2.0 if estimate.low is not None else math.nan

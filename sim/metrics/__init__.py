@@ -1,1 +1,1 @@
-"""Cheap accumulators filled on the hot path, and the catalogue of metric names and units."""
+"""Cheap accumulators filled on the hot path, and the metrics flows declare (declare.py)."""

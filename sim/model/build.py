@@ -27,8 +27,7 @@ from sim.model.flows.shipments import (
     STOCK_ALLOCATED,
     STOCK_REQUEST,
 )
-from sim.model.flows.support import SupportDesk
-from sim.scenario.schema import ScenarioSpec
+from sim.model.flows.support import SupportDesk, raised_inquiry_types
 
 
 class Flow(Protocol):
@@ -71,13 +70,3 @@ def build_flows(ctx: Context) -> list[Flow]:
     flows += [flow for flow in (orders, inventory, fulfilment, delivery) if flow is not None]
     return flows
 
-
-def raised_inquiry_types(spec: ScenarioSpec) -> tuple[str, ...]:
-    """The inquiry types the commerce flows can hand to support."""
-    contacts = spec.contacts
-    if spec.demand is None or contacts is None:
-        return ()
-    raised = [(contacts.stockout, contacts.stockout_type),
-              (contacts.late_delivery, contacts.late_type),
-              (contacts.failed_delivery, contacts.failed_type)]
-    return tuple(dict.fromkeys(kind for share, kind in raised if share > 0))

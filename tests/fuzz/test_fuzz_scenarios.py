@@ -9,6 +9,7 @@ many per strategy).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import tempfile
@@ -22,6 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import cli
+from sim.metrics.declare import reported_names
+from sim.scenario import load_scenario
 
 from .strategies import damaged_texts, documents, dump, mutated_scenarios
 
@@ -74,6 +77,10 @@ def run_case(text: str) -> None:
         assert "Traceback" not in output, context
         if result.exit_code == 0:
             assert (out / "summary.json").is_file(), context
+            # the metrics the declarations derive from the scenario (`orgsim metrics`) are
+            # exactly those the run reported
+            reported = list(json.loads((out / "summary.json").read_text())["metrics"])
+            assert reported == reported_names(load_scenario(path).spec), context
         else:
             lines = [line for line in output.splitlines() if line.strip()]
             errors = [line for line in lines if line.startswith("error: ")]

@@ -163,3 +163,18 @@ class Fulfilment:
         if shipment.order.counted:
             self.waits.append(shipment.queue)
         self.org.send(SHIPMENT_READY, shipment, self.SOURCE)
+
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the model code ---
+
+from sim.metrics.declare import DURATION, SHARE, Metric, declare  # noqa: E402
+
+FULFILMENT_METRICS = declare("fulfilment", [
+    Metric("fulfilment.wait.mean", DURATION, "mean time a shipment waits for a member, "
+           "summed over its stages"),
+    Metric("fulfilment.utilisation", SHARE, "busy member time of the stages' teams over "
+           "on-shift time plus overtime"),
+    Metric("fulfilment.<stage>.wait.mean", DURATION, "mean wait of a visit to the stage",
+           values=lambda spec: [stage.name for stage in spec.fulfilment.stages]),
+], active=lambda spec: spec.demand is not None and spec.fulfilment is not None,
+    order=40)

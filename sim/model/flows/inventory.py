@@ -328,3 +328,35 @@ class Inventory:
             lost_value += p.lost * penalty
         return {"cost.holding": holding * costs.holding_rate / 365.0,
                 "cost.shortage": backorder_days * costs.backorder_per_unit_day + lost_value}
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the model code ---
+
+from sim.metrics.declare import (  # noqa: E402
+    COUNT,
+    LEVEL,
+    MONEY,
+    RATE,
+    SHARE,
+    Metric,
+    declare,
+)
+
+INVENTORY_METRICS = declare("inventory", [
+    Metric("inventory.fill_rate", SHARE, "units demanded that were served from stock on hand"),
+    Metric("inventory.on_hand.mean", LEVEL, "time-average stock on hand, all products",
+           unit="units"),
+    Metric("inventory.backorders.mean", LEVEL, "time-average units backordered, all products",
+           unit="units"),
+    Metric("inventory.stockout_share", SHARE, "time with nothing on hand, averaged over "
+           "products"),
+    Metric("inventory.lost_sales", COUNT, "units demanded and lost to a stock-out",
+           unit="units"),
+    Metric("inventory.replenishments_per_day", RATE, "supplier orders placed per day"),
+], active=lambda spec: spec.demand is not None and spec.catalog is not None,
+    order=30)
+_WINDOW = "over the observed window (after warm-up), in the scenario's currency"
+# with the money in tables: after the warehouse's metrics, before revenue (order 81)
+INVENTORY_COSTS = declare("inventory costs", [
+    Metric("cost.holding", MONEY, f"cost of holding stock {_WINDOW}"),
+    Metric("cost.shortage", MONEY, f"cost of backorders and lost sales {_WINDOW}"),
+], active=lambda spec: spec.demand is not None and spec.catalog is not None, order=80)

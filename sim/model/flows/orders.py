@@ -285,3 +285,35 @@ def _release(order: Order) -> None:
     reference counting frees it at once (the run pauses the cyclic collector)."""
     order.lines = None
     order.shipments = None
+
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the model code ---
+
+from sim.metrics.declare import (  # noqa: E402
+    DURATION,
+    MONEY,
+    RATE,
+    SHARE,
+    Metric,
+    declare,
+    durations,
+)
+
+_WINDOW = "over the observed window (after warm-up), in the scenario's currency"
+ORDERS_METRICS = declare("orders", [
+    Metric("orders.placed_per_day", RATE, "orders placed per day"),
+    Metric("orders.delivered_per_day", RATE, "orders completed (last shipment delivered) "
+           "per day"),
+    *durations("orders.lead_time", "placed to delivered, orders delivered after warm-up"),
+    Metric("orders.on_time_share", SHARE, "delivered orders that arrived within the promise",
+           when=lambda spec: spec.delivery is not None and spec.delivery.promise is not None,
+           condition="with a delivery.promise"),
+    Metric("orders.lost_share", SHARE, "orders placed and lost to a stock-out"),
+    Metric("orders.time_split.<component>", DURATION, "mean time of a delivered order in the "
+           f"component ({', '.join(SPLIT_COMPONENTS)}); per order they add up to its lead time",
+           values=lambda spec: SPLIT_COMPONENTS),
+], active=lambda spec: spec.demand is not None, order=20)
+# after the stock and warehouse metrics in tables, and after inventory's costs (order 80)
+REVENUE_METRICS = declare("revenue", [
+    Metric("revenue", MONEY, f"value of the units sold {_WINDOW}"),
+], active=lambda spec: spec.demand is not None, order=81)

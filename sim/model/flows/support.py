@@ -236,3 +236,61 @@ class SupportDesk:
                    "support.abandon_wait": sketch(self._abandon_waits)}
         return FlowOutput(metrics, series, samples, [balance])
 
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the model code ---
+
+from sim.metrics.declare import (  # noqa: E402
+    DURATION,
+    LEVEL,
+    RATE,
+    SHARE,
+    Metric,
+    declare,
+    durations,
+)
+from sim.scenario.schema import ScenarioSpec  # noqa: E402
+
+
+def raised_inquiry_types(spec: ScenarioSpec) -> tuple[str, ...]:
+    """The inquiry types the commerce flows can hand to support (the desk reports them all,
+    with 0 arrivals when none came; so do its declarations)."""
+    contacts = spec.contacts
+    if spec.demand is None or contacts is None:
+        return ()
+    raised = [(contacts.stockout, contacts.stockout_type),
+              (contacts.late_delivery, contacts.late_type),
+              (contacts.failed_delivery, contacts.failed_type)]
+    return tuple(dict.fromkeys(kind for share, kind in raised if share > 0))
+
+
+def reported_inquiry_types(spec: ScenarioSpec) -> list[str]:
+    """The types the desk reports one by one: all of them, when there are two or more (its
+    own types, or 'general', and those other flows raise)."""
+    kinds = list(spec.support.inquiry_types or ["general"])
+    kinds += [k for k in raised_inquiry_types(spec) if k not in kinds]
+    return kinds if len(kinds) > 1 else []
+
+
+_PER_TYPE = "with two or more inquiry types"
+SUPPORT_METRICS = declare("support", [
+    Metric("support.arrivals_per_day", RATE, "inquiries arriving per day, from every source"),
+    *durations("support.wait", "time from arrival to an agent, answered inquiries"),
+    Metric("support.wait_all.mean", DURATION, "mean time waited by every inquiry, until "
+           "answered or abandoned"),
+    Metric("support.waited_share", SHARE, "inquiries that found no agent free"),
+    Metric("support.abandoned_share", SHARE, "inquiries whose customer gave up waiting"),
+    Metric("support.service_level", SHARE, "inquiries answered within the target "
+           "(abandoners count as misses)"),
+    Metric("support.handled_per_day", RATE, "inquiries finished per day"),
+    Metric("support.utilisation", SHARE, "busy member time over on-shift time plus overtime"),
+    Metric("support.queue_length.mean", LEVEL, "time-average number of inquiries waiting",
+           unit="inquiries"),
+    Metric("support.type.<type>.arrivals_per_day", RATE, "inquiries of the type per day",
+           values=reported_inquiry_types, condition=_PER_TYPE),
+    Metric("support.type.<type>.wait.mean", DURATION, "mean wait of the type's answered "
+           "inquiries", values=reported_inquiry_types, condition=_PER_TYPE),
+    Metric("support.type.<type>.abandoned_share", SHARE, "the type's inquiries abandoned",
+           values=reported_inquiry_types, condition=_PER_TYPE),
+    Metric("support.type.<type>.service_level", SHARE, "the type's inquiries answered within "
+           "the target", values=reported_inquiry_types, condition=_PER_TYPE),
+], active=lambda spec: spec.support is not None, order=10)
