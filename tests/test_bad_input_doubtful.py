@@ -281,3 +281,14 @@ def test_bundled_scenarios_load_without_warnings(path):
 
 def test_the_bundled_scenarios_were_found():
     assert len(BUNDLED) >= 10
+
+
+def test_a_float_too_large_to_be_a_whole_number_is_no_count():
+    """1e308 reads as a float whose digits are not a count anyone wrote (found by fuzzing:
+    `members: 1.0e+308` ran and overflowed the utilisation arithmetic)."""
+    from sim.scenario.types import whole_number
+
+    assert whole_number(7.0) == 7 and whole_number(2.0**53) == 2**53
+    for value in (1e308, 2.0**53 * 2, -1e300):
+        with pytest.raises(ValueError, match="not a whole number exactly"):
+            whole_number(value)

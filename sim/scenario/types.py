@@ -90,8 +90,14 @@ def whole_number(value: object) -> int:
         if isinstance(value, numbers.Integral):
             return int(value)
         if isinstance(value, numbers.Real) and float(value).is_integer():
+            if abs(float(value)) > EXACT_FLOAT_INTEGERS:  # 1e308 is no count anyone meant
+                raise ValueError(f"expected a whole number, got {value!r}: a float this large "
+                                 "is not a whole number exactly; write the digits")
             return int(value)
     raise ValueError(f"expected a whole number, got {_shown(value)}")
+
+
+EXACT_FLOAT_INTEGERS = 2**53  # beyond it, floats skip whole numbers
 
 
 def real_number(value: object) -> float:
