@@ -15,6 +15,7 @@ from sim.analysis.interval_validity import short_window_warnings
 from sim.experiment.runner import run_replications
 from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
 from sim.metrics.load import aggregate
+from sim.metrics.record_table import concat
 from sim.progress import Progress
 from sim.replication import ReplicationResult
 from sim.results import Results
@@ -32,6 +33,7 @@ def run(
     progress: Progress | Callable[[ReplicationResult], None] | None = None,
     force: bool = False,
     limits: Limits | None = None,
+    records: bool = False,
 ) -> Results:
     """Run a scenario's replications and gather the results.
 
@@ -44,6 +46,10 @@ def run(
     A run whose estimated events or memory exceed `limits` (default: ORGSIM_MAX_EVENTS,
     ORGSIM_MAX_MEMORY, else 1e9 events and a tenth of physical memory) raises `RunTooLarge`,
     whose message holds the estimate and what to change, unless `force`.
+
+    With `records`, every entity (order, inquiry) is kept with its time split:
+    `Results.records('support')`, saved as Parquet under records/ (this needs pyarrow only
+    to save or load them). Without, memory stays flat in the length of the run.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
@@ -54,11 +60,12 @@ def run(
     seed = spec.seed if seed is None else seed
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
-    check_run_size(spec, reps, jobs, dask_scheduler, limits, force)
+    check_run_size(spec, reps, jobs, dask_scheduler, limits, force, records=records)
     reporter = progress if isinstance(progress, Progress) else None
     on_result = None if isinstance(progress, Progress) else progress
     started = time.perf_counter()
-    outputs = run_replications(spec, seed, reps, jobs, dask_scheduler, on_result, reporter)
+    outputs = run_replications(spec, seed, reps, jobs, dask_scheduler, on_result, reporter,
+                               records)
     wall = time.perf_counter() - started
     resolved = dict(scenario.resolved)
     resolved["seed"] = seed
@@ -77,8 +84,11 @@ def run(
     # intervals, then what the run found (overload, abandonment)
     warnings = (list(scenario.warnings) + short_window_warnings(spec)
                 + aggregate([o.notes for o in outputs]))
+    record_tables = {kind: concat([o.records[kind] for o in outputs])
+                     for kind in outputs[0].records}
     return Results(spec.name, seed, resolved, metrics, series, samples,
-                   outputs[0].bin_width, spec.warmup, provenance, warnings)
+                   outputs[0].bin_width, spec.warmup, provenance, warnings,
+                   record_tables=record_tables)
 
 
 def _stack(rows: list[np.ndarray]) -> np.ndarray:

@@ -80,14 +80,16 @@ def size_options(command):
                         help="Run even beyond the run-size limits.")(command)
 
 
-def _check_size(loaded, reps, jobs, dask_scheduler, force, max_events, max_memory):
+def _check_size(loaded, reps, jobs, dask_scheduler, force, max_events, max_memory,
+                records=False):
     """The run's estimate; exit 2 with the estimate and what to change beyond the limits."""
     from sim.experiment.size import LimitError, Limits, RunTooLarge, check_run_size
 
     try:
         limits = Limits.resolve(max_events, max_memory)
         return check_run_size(loaded.spec, reps, jobs, dask_scheduler, limits, force,
-                              where=str(loaded.source) if loaded.source else None)
+                              where=str(loaded.source) if loaded.source else None,
+                              records=records)
     except LimitError as error:
         _fail([str(error)])
     except RunTooLarge as error:
@@ -115,18 +117,21 @@ def cli() -> None:
               help="Run replications on this many local processes.")
 @click.option("--dask", "dask_scheduler", metavar="ADDRESS",
               help="Run replications on a Dask cluster ('local' starts one on this machine).")
+@click.option("--records", is_flag=True,
+              help="Also keep every entity (order, inquiry) with its time split, written as "
+                   "one Parquet file per kind into OUT/records/.")
 @size_options
-def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler, force,
-        max_events, max_memory) -> None:
+def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler, records,
+        force, max_events, max_memory) -> None:
     """Run SCENARIO (a file, or the name of a bundled scenario) and write its results."""
-    from sim.results import OutputError, check_output_dir
+    from sim.results import OutputError, check_output_dir, record_kinds
 
     loaded = _load(scenario, overrides)
     estimate = _check_size(loaded, reps, jobs, dask_scheduler, force, max_events,
-                           max_memory)
+                           max_memory, records)
     target = out_dir or Path("runs") / loaded.name
     try:
-        check_output_dir(target)
+        check_output_dir(target, record_kinds(loaded.spec) if records else ())
     except OutputError as error:
         _fail([str(error)])
     from sim.api import run as run_scenario
@@ -136,7 +141,8 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
     try:
         # force: the size was checked above, against the limits given here
         results = run_scenario(loaded, reps=reps, seed=seed, jobs=jobs,
-                               dask_scheduler=dask_scheduler, progress=reporter, force=True)
+                               dask_scheduler=dask_scheduler, progress=reporter, force=True,
+                               records=records)
     except (RuntimeError, OSError) as error:
         if dask_scheduler is None:
             raise  # not the user's doing: a bug worth its traceback

@@ -14,6 +14,7 @@ from simpy import Environment
 from sim.metrics.declare import reported_names
 from sim.metrics.load import Finding
 from sim.metrics.output import Balance
+from sim.metrics.record_table import RecordTable
 from sim.model.build import Flow, build_flows
 from sim.model.context import Context
 from sim.model.org.team import member_hours
@@ -35,6 +36,8 @@ class ReplicationResult:
     wall_time: float
     events: int = 0
     notes: list[Finding] = field(default_factory=list)  # overload, abandonment (metrics.load)
+    # entity records by kind ('support', 'orders'), when the run keeps them; numpy columns
+    records: dict[str, RecordTable] = field(default_factory=dict)
 
 
 @contextmanager
@@ -85,14 +88,15 @@ class ConservationError(AssertionError):
     """A flow lost or double-counted entities: a bug in the model, never the user's fault."""
 
 
-def build_model(spec: ScenarioSpec, seed: int, replication: int
+def build_model(spec: ScenarioSpec, seed: int, replication: int, records: bool = False
                 ) -> tuple[Environment, Context, list[Flow]]:
     """A replication's model, built and started but not yet run: the clock, the context and
-    the flows (also for tests and benchmarks that drive the clock themselves)."""
+    the flows (also for tests and benchmarks that drive the clock themselves). With
+    `records`, the flows keep entity records (sim/metrics/records.py)."""
     env = Environment()
     # building allocates per-product state in bulk: the collector would rescan it many times
     with cyclic_gc_paused():
-        ctx = Context(env, RandomStreams(seed, replication), spec)
+        ctx = Context(env, RandomStreams(seed, replication), spec, records)
         flows = build_flows(ctx)
         ctx.schedule_window_start()
         for flow in flows:
@@ -101,14 +105,17 @@ def build_model(spec: ScenarioSpec, seed: int, replication: int
 
 
 def run_replication(spec: ScenarioSpec, seed: int, replication: int,
-                    on_progress: Callable[[float], None] | None = None) -> ReplicationResult:
+                    on_progress: Callable[[float], None] | None = None,
+                    records: bool = False) -> ReplicationResult:
     """Build, simulate to the horizon, collect; the streams depend on (seed, replication).
 
     `on_progress(fraction)` hears the share of the horizon simulated, a few hundred times.
+    With `records`, the result holds every entity's record (finished or open at the horizon,
+    warm-up included); the metrics are the same either way.
     """
     started = time.perf_counter()
     with cyclic_gc_paused():
-        env, ctx, flows = build_model(spec, seed, replication)
+        env, ctx, flows = build_model(spec, seed, replication, records)
         simulate(env, spec.horizon, on_progress)
     now = env.now
     result = ReplicationResult(replication, {}, {}, {}, [], ctx.bin_width, 0.0)
@@ -127,6 +134,8 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
         result.metrics["cost.staff"] = staff_cost(spec)
     result.balances.extend(ctx.org.balances())  # hand-offs: delivered or in transit
     result.notes.extend(ctx.load_watch.findings(now))
+    if ctx.records is not None:  # after collect: the flows have added their open entities
+        result.records = ctx.records.tables(replication)
     broken = [str(b) for b in result.balances if not b.holds]
     if broken:
         raise ConservationError("conservation does not hold: " + "; ".join(broken))

@@ -15,12 +15,15 @@ import numpy as np
 
 from sim.analysis.statistics import mean_ci
 from sim.metrics.declare import Metric, from_unit, lookup, undeclared
+from sim.metrics.record_table import CATEGORICAL, RecordTable, window
 from sim.output_folder import Content, OutputError, OutputFolder
 
 __all__ = ["RESULT_FILES", "OutputError", "Results", "check_output_dir"]
 
-# the files every save writes, whatever flows ran; the plots come on top
+# the files every save writes, whatever flows ran; the plots come on top, and with entity
+# records one file per kind under records/
 RESULT_FILES = ("summary.json", "replications.csv", "scenario.yaml", "series.npz")
+RECORDS_FOLDER = "records"
 
 
 @dataclass
@@ -39,6 +42,9 @@ class Results:
     # units a loaded summary.json gave its metrics: they stand in for a metric no flow
     # declares any more (renamed since the run)
     saved_units: dict[str, str] = field(default_factory=dict)
+    # entity records by kind, every replication (when the run kept them); a loaded result
+    # holds the Parquet file's path until the records are asked for
+    record_tables: dict[str, RecordTable | Path] = field(default_factory=dict)
 
     @property
     def replications(self) -> int:
@@ -102,6 +108,36 @@ class Results:
         """The mean of a metric across replications."""
         return mean_ci(self.metrics[metric])[0]
 
+    # --- entity records ------------------------------------------------------------------
+
+    def records(self, flow: str, after_warmup: str | None = None):
+        """The entity records of `flow` ('support': inquiries, 'orders') as a pandas
+        DataFrame: one row per entity per replication, finished or open at the horizon,
+        with `replication`, `id`, `type`, `created`, `finished` (nan while open), `outcome`
+        and `split.<component>` (minutes); `attrs['components']` tags each component
+        operations or collaboration.
+
+        Every entity is kept, warm-up included. `after_warmup='created'` keeps those created
+        after warm-up, `'finished'` those finished after it (the windows the metrics use:
+        waits count inquiries arriving after warm-up, lead times orders delivered after it).
+        """
+        if not self.record_tables:
+            raise LookupError("this run kept no entity records: run it with records=True "
+                              "(orgsim run --records)")
+        if flow not in self.record_tables:
+            raise LookupError(f"no records of {flow!r}; this run kept records of "
+                              f"{', '.join(sorted(self.record_tables))}")
+        frame = records_frame(self._record_table(flow))
+        if after_warmup is None:
+            return frame
+        return window(frame, self.warmup, by=after_warmup).reset_index(drop=True)
+
+    def _record_table(self, flow: str) -> RecordTable:
+        table = self.record_tables[flow]
+        if isinstance(table, Path):  # saved: read on first use
+            table = self.record_tables[flow] = RecordTable.read_parquet(table)
+        return table
+
     # --- plots -----------------------------------------------------------------------------
 
     def plots(self) -> dict[str, Any]:
@@ -138,6 +174,8 @@ class Results:
             "scenario.yaml": yaml.safe_dump(self.resolved, sort_keys=False, allow_unicode=True),
             "series.npz": lambda path: np.savez_compressed(path, **arrays),
         }
+        for flow in self.record_tables:
+            outputs[f"{RECORDS_FOLDER}/{flow}.parquet"] = self._record_table(flow).write_parquet
         if plots:
             for stem, figure in self.plots().items():
                 outputs[f"{stem}.png"] = partial(figure.savefig, dpi=110)
@@ -161,21 +199,48 @@ class Results:
                        if k.startswith("samples/")}
             bin_width, warmup = float(arrays["bin_width"]), float(arrays["warmup"])
         resolved = yaml.safe_load((folder / "scenario.yaml").read_text())
+        records = {Path(name).stem: folder / name
+                   for name in sorted(OutputFolder(folder).ownership().files)
+                   if name.startswith(f"{RECORDS_FOLDER}/") and name.endswith(".parquet")}
         return cls(summary["scenario"], summary["seed"], resolved,
                    {k: np.asarray(v) for k, v in metrics.items()}, series, samples,
                    bin_width, warmup, summary.get("provenance", {}),
                    list(summary.get("warnings",  # results saved before warnings moved out
                                     summary.get("provenance", {}).get("warnings", []))),
                    {name: entry["unit"] for name, entry in summary["metrics"].items()
-                    if "unit" in entry})
+                    if "unit" in entry}, records)
 
 
-def check_output_dir(target: Path) -> None:
-    """Refuse, before any work, a folder where a result file would overwrite a user's file.
+def check_output_dir(target: Path, record_kinds: tuple[str, ...] = ()) -> None:
+    """Refuse, before any work, a folder where a result file would overwrite a user's file
+    (`record_kinds`: the entity records the run will write under records/).
 
     The plots are named only at save time, so `save` checks again with every file.
     """
-    OutputFolder(target).plan(RESULT_FILES)
+    OutputFolder(target).plan(RESULT_FILES + tuple(f"{RECORDS_FOLDER}/{kind}.parquet"
+                                                   for kind in record_kinds))
+
+
+def records_frame(table: RecordTable):
+    """A record table as a pandas DataFrame with the same columns (`type` and `outcome`
+    categorical); `attrs` hold the kind and each component's tag."""
+    import pandas as pd
+
+    data = {name: (pd.Categorical.from_codes(values, table.categories[name])
+                   if name in CATEGORICAL else values)
+            for name, values in table.columns.items()}
+    frame = pd.DataFrame(data)
+    frame.attrs["kind"] = table.kind
+    frame.attrs["components"] = dict(table.components)
+    return frame
+
+
+def record_kinds(spec) -> tuple[str, ...]:
+    """The kinds of entity records a run of `spec` keeps (and writes under records/)."""
+    import sim.replication  # noqa: F401  (importing the flows declares their entity kinds)
+    from sim.metrics.records import recorded_kinds
+
+    return tuple(kind.name for kind in recorded_kinds(spec))
 
 
 def metric_declaration(name: str, saved_unit: str | None = None) -> Metric:

@@ -24,25 +24,27 @@ def run_replications(
     dask_scheduler: str | None = None,
     on_result: OnResult | None = None,
     progress: Progress | None = None,
+    records: bool = False,
 ) -> list[ReplicationResult]:
     """Replications 0..reps-1, returned in replication order.
 
     `on_result` hears each finished replication; `progress` hears replications finish and,
-    when they run in this process, how far the current one has got.
+    when they run in this process, how far the current one has got. With `records`, each
+    result carries its entity records.
     """
     done = _Done(on_result, progress)
     if progress:
         progress.start(reps)
     try:
         if dask_scheduler is not None:
-            results = _on_dask(spec, seed, reps, dask_scheduler, done)
+            results = _on_dask(spec, seed, reps, dask_scheduler, done, records)
         elif jobs > 1 and reps > 1:
-            results = _on_processes(spec, seed, reps, jobs, done)
+            results = _on_processes(spec, seed, reps, jobs, done, records)
         else:
             results = []
             for rep in range(reps):
                 advance = partial(progress.advance, rep) if progress else None
-                result = run_replication(spec, seed, rep, advance)
+                result = run_replication(spec, seed, rep, advance, records)
                 results.append(result)
                 done(result)
     finally:
@@ -65,15 +67,18 @@ class _Done:
             self.progress.item_done(result.replication)
 
 
-def _on_processes(spec, seed, reps, jobs, done: _Done) -> list[ReplicationResult]:
+def _on_processes(spec, seed, reps, jobs, done: _Done, records: bool
+                  ) -> list[ReplicationResult]:
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only when asked for
 
     with ProcessPoolExecutor(max_workers=min(jobs, reps)) as pool:
-        futures = [pool.submit(run_replication, spec, seed, rep) for rep in range(reps)]
+        futures = [pool.submit(run_replication, spec, seed, rep, None, records)
+                   for rep in range(reps)]
         return _gather(as_completed(futures), done)
 
 
-def _on_dask(spec, seed, reps, scheduler, done: _Done) -> list[ReplicationResult]:
+def _on_dask(spec, seed, reps, scheduler, done: _Done, records: bool
+             ) -> list[ReplicationResult]:
     """Replications as Dask tasks; `scheduler` is an address, or 'local' for a LocalCluster."""
     try:
         from dask.distributed import Client, LocalCluster
@@ -86,7 +91,7 @@ def _on_dask(spec, seed, reps, scheduler, done: _Done) -> list[ReplicationResult
     client = Client(cluster or scheduler)
     try:
         futures = client.map(run_replication, [spec] * reps, [seed] * reps, range(reps),
-                             pure=False)
+                             [None] * reps, [records] * reps, pure=False)
         return _gather(dask_completed(futures), done)
     finally:
         client.close()

@@ -40,6 +40,7 @@ class RunEstimate:
     events: float  # over all replications
     memory: float  # bytes at the peak, beyond the interpreter and imports
     seconds: float  # wall time on this kind of machine, start-up excluded
+    record_bytes: float = 0.0  # of `memory`: one copy of every replication's entity records
 
     @property
     def series(self) -> int:
@@ -54,8 +55,9 @@ class RunEstimate:
 
 
 def estimate_run(spec: ScenarioSpec, reps: int | None = None, jobs: int = 1,
-                 dask_scheduler: str | None = None) -> RunEstimate:
-    """Events, peak memory and wall time of `reps` replications on the executor given."""
+                 dask_scheduler: str | None = None, records: bool = False) -> RunEstimate:
+    """Events, peak memory and wall time of `reps` replications on the executor given;
+    `records`: the run keeps entity records (`--records`)."""
     reps = spec.replications if reps is None else reps
     shape, flows = flow_sizes(spec)
     if dask_scheduler is not None:
@@ -72,12 +74,19 @@ def estimate_run(spec: ScenarioSpec, reps: int | None = None, jobs: int = 1,
     # stacked into one array per series (a second copy)
     kept = bins * FLOAT_BYTES * series + sum(
         f.samples * min(f.entities, SAMPLE_CAP) * FLOAT_BYTES for f in flows)
-    memory = max(concurrent * running + reps * kept, 2 * reps * kept)
+    # Entity records: a replication appends them to compact arrays and copies them into a
+    # table at its end (two copies while it runs); the run keeps every replication's, copies
+    # them once more to join the replications, and once more per kind to write Parquet.
+    records_per_rep = (sum(f.entities * f.record_columns for f in flows) * FLOAT_BYTES
+                       if records else 0.0)
+    running += 2 * records_per_rep
+    kept += records_per_rep
+    memory = max(concurrent * running + reps * kept, 2 * reps * kept + reps * records_per_rep)
     per_rep = sum(f.seconds for f in flows) + bins * (bin_arrays + series) * BIN_COST
     seconds = per_rep * math.ceil(reps / concurrent)
     events = reps * sum(f.events for f in flows)
     return RunEstimate(spec.name, reps, concurrent, shape, tuple(flows), events, memory,
-                       seconds)
+                       seconds, reps * records_per_rep)
 
 
 # --- limits ------------------------------------------------------------------------------
@@ -194,9 +203,10 @@ def size_problems(estimate: RunEstimate, limits: Limits, where: str | None = Non
 
 def check_run_size(spec: ScenarioSpec, reps: int | None = None, jobs: int = 1,
                    dask_scheduler: str | None = None, limits: Limits | None = None,
-                   force: bool = False, where: str | None = None) -> RunEstimate:
+                   force: bool = False, where: str | None = None, records: bool = False
+                   ) -> RunEstimate:
     """The run's estimate; raises RunTooLarge beyond the limits unless `force`."""
-    estimate = estimate_run(spec, reps, jobs, dask_scheduler)
+    estimate = estimate_run(spec, reps, jobs, dask_scheduler, records)
     if not force:
         problems = size_problems(estimate, limits or Limits.resolve(), where)
         if problems:
@@ -232,6 +242,9 @@ def _hints(estimate: RunEstimate, over_memory: bool) -> list[str]:
             hints[:0] = flow.reduce
         else:
             hints.extend(flow.reduce)
+    if over_memory and estimate.record_bytes >= 0.3 * estimate.memory:
+        hints.insert(0, f"no entity records (without --records: they hold about "
+                        f"{format_bytes(3 * estimate.record_bytes)})")
     if estimate.concurrent > 1 and over_memory:
         hints.append(f"fewer replications at once (--jobs, now {estimate.concurrent})")
     return hints

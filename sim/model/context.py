@@ -9,6 +9,7 @@ from simpy import Environment
 from sim.distributions import Uniform
 from sim.metrics.bins import bin_count, choose_bin_width
 from sim.metrics.load import LoadWatch
+from sim.metrics.records import EntityKind, RecordBook, RecordLog
 from sim.model.org.handoff import Org
 from sim.model.org.pool import Pool
 from sim.model.org.team import staff_pool
@@ -22,9 +23,10 @@ UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
 class Context:
     __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
-                 "pools", "load_watch", "_window_starts")
+                 "pools", "load_watch", "records", "_window_starts")
 
-    def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec) -> None:
+    def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec,
+                 records: bool = False) -> None:
         self.env = env
         self.streams = streams
         self.spec = spec
@@ -35,6 +37,7 @@ class Context:
         self.org = Org(env)
         self.pools: dict[str, Pool] = {}
         self.load_watch = LoadWatch()  # every team's queue, judged for overload at the end
+        self.records = RecordBook() if records else None  # entity records: opt-in
         self._window_starts: list[Callable[[float], None]] = []
 
     def pool(self, team: str) -> Pool:
@@ -47,6 +50,11 @@ class Context:
             self.at_window_start(pool.start_window)
             self.load_watch.register(pool.observe)
         return self.pools[team]
+
+    def record_log(self, kind: EntityKind) -> RecordLog | None:
+        """Where a flow appends its entities of `kind`; None when the run keeps no records
+        (the flow then keeps only its compact accumulators)."""
+        return self.records.log(kind) if self.records is not None else None
 
     def uniform(self, name: str):
         """A batched U(0, 1) sampler on the named stream (a scalar numpy draw costs ~1 us, a

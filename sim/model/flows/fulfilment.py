@@ -16,7 +16,7 @@ import numpy as np
 from sim.metrics.load import Demand
 from sim.metrics.output import FlowOutput, safe_ratio
 from sim.model.context import Context
-from sim.model.flows.shipments import SHIPMENT_READY, Shipment
+from sim.model.flows.shipments import HELD_FOR_CUTOFF, IN_FULFILMENT, SHIPMENT_READY, Shipment
 from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.commerce import FulfilmentSpec, StageSpec
@@ -144,6 +144,7 @@ class Fulfilment:
             # held until midnight: everything held today is released by one wake-up
             if not self._held:
                 call_later(self.env, DAY - now % DAY, self._release)
+            shipment.state = HELD_FOR_CUTOFF
             self._held.append(shipment)
             return
         self.stages[0].accept(shipment, now)
@@ -154,6 +155,7 @@ class Fulfilment:
         first = self.stages[0]
         for shipment in held:
             shipment.cutoff += now - shipment.mark
+            shipment.state = IN_FULFILMENT
             first.accept(shipment, now)
 
     def stage_done(self, index: int, shipment: Shipment, now: float) -> None:

@@ -20,12 +20,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
+from sim.metrics.records import OPEN, OPERATIONS, entity_kind
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
 from sim.model.flows.shipments import (
     AWAITING_PICKUP,
     CONTACT,
+    HELD_FOR_CUTOFF,
     IN_FULFILMENT,
     IN_TRANSIT,
     SHIPMENT_RELEASED,
@@ -40,6 +42,13 @@ from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY
 
 SOURCE = "orders"
+
+# the entity records of orders (`orgsim run --records`): placed to delivered (its last
+# shipment) or lost; `type` is the carrier of the shipment that completes the order
+ORDER_RECORDS = entity_kind(
+    "orders", "orders", dict.fromkeys(SPLIT_COMPONENTS, OPERATIONS), ("delivered", "lost", OPEN),
+    active=lambda spec: spec.demand is not None)
+NO_CARRIER = "order"  # the type of an order no carrier takes (yet)
 
 
 class Orders:
@@ -86,6 +95,7 @@ class Orders:
         self.delivered_per_bin = [0] * bins
         self._late_cb = self._late_check
         self._due: deque[Order] = deque()  # orders whose promise may still run out, by due time
+        self.records = ctx.record_log(ORDER_RECORDS)  # None unless the run keeps records
 
     # --- arrivals ----------------------------------------------------------------------------
 
@@ -98,7 +108,7 @@ class Orders:
     def new_order(self, now: float) -> Order:
         """An order with everything the customer asks for drawn now: lines, units, products
         (each from its own stream, in this order)."""
-        order = Order(now, now >= self.ctx.warmup)
+        order = Order(self.placed_all, now, now >= self.ctx.warmup)
         lines = order.lines
         choose = self._choose_product
         units = self._units
@@ -137,7 +147,7 @@ class Orders:
             self._maybe_contact("stockout", self.contacts and self.contacts.stockout,
                                 self.contacts and self.contacts.stockout_type, now)
         if not ready and not order.waiting_lines:  # every unit was lost
-            self._close(order, lost=True)
+            self._close(order, now, lost=True)
             _release(order)
             return
         if self.partial:
@@ -174,7 +184,7 @@ class Orders:
         shipment.state = None
         if order.open_shipments or order.waiting_lines:
             return
-        self._close(order, lost=False)
+        self._close(order, now, lost=False, shipment=shipment)
         if now < self.ctx.warmup:
             _release(order)
             return
@@ -194,9 +204,13 @@ class Orders:
             self.revenue += sum(line.units * prices[line.product] for line in order.lines)
         _release(order)
 
-    def _close(self, order: Order, lost: bool) -> None:
+    def _close(self, order: Order, now: float, lost: bool, shipment: Shipment | None = None
+               ) -> None:
+        """`shipment`: the one whose delivery completed the order."""
         order.done = True
         self.open.discard(order)
+        if self.records is not None:
+            self._record(order, now, "lost" if lost else "delivered", shipment)
         if lost:
             self.lost_all += 1
             if order.counted:
@@ -236,9 +250,34 @@ class Orders:
             self._maybe_contact("failed", self.contacts.failed_delivery,
                                 self.contacts.failed_type, now)
 
+    # --- records (opt-in) -------------------------------------------------------------------
+
+    def _record(self, order: Order, now: float | None, outcome: str,
+                shipment: Shipment | None) -> None:
+        """`now` None: open at the horizon; the split then runs to `self.env.now`."""
+        if shipment is not None:
+            split = shipment.split() if now is not None else shipment.split_so_far(self.env.now)
+        else:  # lost, or still waiting for stock: all of it stock
+            split = [(now if now is not None else self.env.now) - order.placed_at]
+            split += [0.0] * (len(SPLIT_COMPONENTS) - 1)
+        carrier = shipment.carrier if shipment is not None else None
+        self.records.add(order.id, carrier.name if carrier is not None else NO_CARRIER,
+                         order.placed_at, now, outcome, split)
+
+    def _record_open(self) -> None:
+        """Orders under way at the horizon, with their split so far: all of it stock while a
+        line waits for stock; else that of the newest shipment still under way."""
+        for order in sorted(self.open, key=lambda o: o.id):
+            under_way = [s for s in order.shipments if s.state is not None]
+            shipment = (None if order.waiting_lines or not under_way
+                        else max(under_way, key=lambda s: s.created_at))
+            self._record(order, None, OPEN, shipment)
+
     # --- results -----------------------------------------------------------------------------
 
     def collect(self, now: float) -> FlowOutput:
+        if self.records is not None:
+            self._record_open()
         ctx = self.ctx
         days = (ctx.horizon - ctx.warmup) / DAY
         done = len(self.lead_times)
@@ -267,7 +306,8 @@ class Orders:
             if order.waiting_lines:
                 states["backordered"] += 1
                 continue
-            open_states = [s.state for s in order.shipments if s.state is not None]
+            open_states = [IN_FULFILMENT if s.state == HELD_FOR_CUTOFF else s.state
+                           for s in order.shipments if s.state is not None]
             for state in (IN_FULFILMENT, AWAITING_PICKUP, IN_TRANSIT):
                 if state in open_states:
                     states[state] += 1

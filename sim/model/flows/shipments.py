@@ -22,6 +22,9 @@ CONTACT = "contact"  # orders -> support: an inquiry, by type name
 
 # where an open shipment is, for conservation
 IN_FULFILMENT, AWAITING_PICKUP, IN_TRANSIT = "in fulfilment", "awaiting pickup", "in transit"
+HELD_FOR_CUTOFF = "held for the cut-off"  # in fulfilment, ready after the day's cut-off
+# the component of the split an open shipment's current phase adds to (records at the horizon)
+_PHASE_COMPONENT = {HELD_FOR_CUTOFF: "cutoff", AWAITING_PICKUP: "pickup", IN_TRANSIT: "transit"}
 
 
 class Line:
@@ -38,10 +41,13 @@ class Line:
 
 
 class Order:
-    __slots__ = ("placed_at", "counted", "lines", "waiting_lines", "open_shipments",
+    """`id` counts orders in the order they were placed (entity records)."""
+
+    __slots__ = ("id", "placed_at", "counted", "lines", "waiting_lines", "open_shipments",
                  "shipments", "done", "short")
 
-    def __init__(self, placed_at: float, counted: bool) -> None:
+    def __init__(self, id: int, placed_at: float, counted: bool) -> None:
+        self.id = id
         self.placed_at = placed_at
         self.counted = counted
         self.lines: list[Line] = []
@@ -77,3 +83,18 @@ class Shipment:
         """Minutes spent in each of SPLIT_COMPONENTS, placed to delivered."""
         return (self.created_at - self.order.placed_at, self.queue, self.work, self.cutoff,
                 self.pickup, self.transit)
+
+    def split_so_far(self, now: float) -> list[float]:
+        """For a shipment still under way at `now`: the split with the phase it is in given
+        the rest of the time since the order was placed (waiting for a member, being worked
+        on, held for the cut-off, waiting for a pickup, in transit), so it adds up to
+        `now - placed_at`. Work is added in full when it starts, so during work the rest is
+        negative: it takes back the part not done yet."""
+        parts = list(self.split())
+        if self.state == IN_FULFILMENT:
+            phase = "queue" if self.in_queue else "work"
+        else:
+            phase = _PHASE_COMPONENT[self.state]
+        index = SPLIT_COMPONENTS.index(phase)
+        parts[index] += (now - self.order.placed_at) - sum(parts)
+        return parts

@@ -15,6 +15,7 @@ import numpy as np
 from sim.distributions import Distribution
 from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
+from sim.metrics.records import OPEN, OPERATIONS, entity_kind
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
@@ -23,16 +24,28 @@ from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import SupportSpec
 from sim.units import DAY
 
+# the entity records of inquiries (`orgsim run --records`): arrival to answered or abandoned
+INQUIRY_RECORDS = entity_kind(
+    "support", "inquiries", {"queue": OPERATIONS, "work": OPERATIONS},
+    ("answered", "abandoned", OPEN), active=lambda spec: spec.support is not None)
+
 
 class Inquiry:
-    __slots__ = ("kind", "arrived_at", "counted", "in_queue", "priority")
+    """`queue` and `work`: the components of its time split (INQUIRY_RECORDS), set when an
+    agent takes it; `id` counts the desk's inquiries in creation order."""
 
-    def __init__(self, kind: int, arrived_at: float, counted: bool, priority: int) -> None:
+    __slots__ = ("id", "kind", "arrived_at", "counted", "in_queue", "priority", "queue", "work")
+
+    def __init__(self, id: int, kind: int, arrived_at: float, counted: bool, priority: int
+                 ) -> None:
+        self.id = id
         self.kind = kind
         self.arrived_at = arrived_at
         self.counted = counted
         self.in_queue = False
         self.priority = priority
+        self.queue = 0.0
+        self.work = 0.0
 
 
 class SupportDesk:
@@ -85,6 +98,9 @@ class SupportDesk:
         self._give_up_cb = self._give_up
         self.arrivals: ArrivalStream | None = None
         self.pool.add_demand(self.demand)
+        # entity records (opt-in): the inquiries under way, to record at the horizon
+        self.records = ctx.record_log(INQUIRY_RECORDS)
+        self._open: dict[int, Inquiry] | None = {} if self.records is not None else None
 
     def _add_kind(self, name: str) -> int:
         spec = self.spec.inquiry_types.get(name)
@@ -126,8 +142,10 @@ class SupportDesk:
 
     def accept(self, kind: int, now: float) -> None:
         counted = now >= self.ctx.warmup
-        inquiry = Inquiry(kind, now, counted, self._priority[kind])
+        inquiry = Inquiry(self.arrived_all, kind, now, counted, self._priority[kind])
         self.arrived_all += 1
+        if self._open is not None:
+            self._open[inquiry.id] = inquiry
         if counted:
             self.arrived[kind] += 1
             self.arrivals_per_bin[int(now / self.ctx.bin_width)] += 1
@@ -146,6 +164,9 @@ class SupportDesk:
         self.pool.withdraw(inquiry)
         self.abandoned_all += 1
         now = self.env._now
+        if self._open is not None:
+            inquiry.queue = now - inquiry.arrived_at
+            self._record(inquiry, now, "abandoned")
         if inquiry.counted:
             self.abandoned[inquiry.kind] += 1
             waited = now - inquiry.arrived_at
@@ -158,21 +179,41 @@ class SupportDesk:
 
     def begin(self, inquiry: Inquiry, now: float) -> float:
         self.started_all += 1
+        wait = inquiry.queue = now - inquiry.arrived_at
         if inquiry.counted:
-            wait = now - inquiry.arrived_at
             self._waits.append(wait)
             kind = inquiry.kind
             self.answered[kind] += 1
             self._kind_wait_sum[kind] += wait
             if wait <= self.target:
                 self.within_target[kind] += 1
-        return self._handle[inquiry.kind]()
+        work = inquiry.work = self._handle[inquiry.kind]()
+        return work
 
     def end(self, inquiry: Inquiry, now: float) -> None:
         self.completed_all += 1
+        if self._open is not None:
+            self._record(inquiry, now, "answered")
         if now >= self.ctx.warmup:
             self.handled_in_window += 1
             self.handled_per_bin[int(now / self.ctx.bin_width)] += 1
+
+    # --- records (opt-in) -----------------------------------------------------------------
+
+    def _record(self, inquiry: Inquiry, now: float | None, outcome: str) -> None:
+        """`now` None: still open at the horizon (its split is then the time so far)."""
+        del self._open[inquiry.id]
+        self.records.add(inquiry.id, self.kinds[inquiry.kind], inquiry.arrived_at, now,
+                         outcome, (inquiry.queue, inquiry.work))
+
+    def _record_open(self, now: float) -> None:
+        for inquiry in list(self._open.values()):
+            if inquiry.in_queue:  # waiting: all of it queue so far
+                inquiry.queue = now - inquiry.arrived_at
+                inquiry.work = 0.0
+            else:  # with an agent: work so far
+                inquiry.work = now - inquiry.arrived_at - inquiry.queue
+            self._record(inquiry, None, OPEN)
 
     # --- results -------------------------------------------------------------------------
 
@@ -184,6 +225,8 @@ class SupportDesk:
                       sum(n * m for n, m in zip(self.abandoned, means, strict=True)))
 
     def collect(self, now: float) -> FlowOutput:
+        if self._open is not None:
+            self._record_open(now)
         days = (self.ctx.horizon - self.ctx.warmup) / DAY
         arrived = sum(self.arrived)
         answered = sum(self.answered)

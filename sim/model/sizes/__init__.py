@@ -59,6 +59,9 @@ class FlowSize:
     samples: int = 0  # distribution sketches handed back (at most SAMPLE_CAP values each)
     samplers: int = 0  # random streams drawn from (each holds a batch of draws)
     reduce: tuple[str, ...] = ()  # what makes this flow smaller, beyond horizon and reps
+    # columns of an entity record (sim/metrics/records.py) per entity, when the run keeps
+    # records (0: the flow keeps none); each is a float or an integer of 8 bytes
+    record_columns: int = 0
 
     @property
     def seconds(self) -> float:

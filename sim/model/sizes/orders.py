@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.metrics.records import BASE_COLUMNS as RECORD_BASE_COLUMNS
 from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, batched, size_estimator
 from sim.scenario.schema import ScenarioSpec
 from sim.scenario.timeline import scaled_span
@@ -68,6 +69,7 @@ def orders_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
         kept_bytes=orders * shape.observed_share * KEPT_VALUE_BYTES
         + open_orders * OPEN_ORDER_BYTES,
         series=2, bin_arrays=2, samples=1,
+        record_columns=len(RECORD_BASE_COLUMNS) + 6,  # split: stock .. transit
         samplers=1 + batched(spec.demand.lines_per_order, spec.demand.units_per_line)
         + _product_choice(spec) + sum(1 for share in _contact_shares(spec) if share))
 

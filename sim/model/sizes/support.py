@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.metrics.records import BASE_COLUMNS as RECORD_BASE_COLUMNS
 from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, batched, size_estimator
 from sim.model.sizes.orders import raised_contacts
 from sim.scenario.schema import ScenarioSpec
@@ -33,4 +34,5 @@ def support_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
     return FlowSize(
         "support", inquiries, "inquiries", events, SUPPORT_EVENT_COST, samplers=samplers,
         kept_bytes=inquiries * shape.observed_share * KEPT_VALUE_BYTES,
-        series=7, bin_arrays=3, samples=1)
+        series=7, bin_arrays=3, samples=1,
+        record_columns=len(RECORD_BASE_COLUMNS) + 2)  # split: queue, work

@@ -1,0 +1,120 @@
+"""Records as a table: numpy columns that travel between processes, concatenate across
+replications, and become a Parquet file (or a pandas DataFrame: `sim.results`).
+
+`type` and `outcome` are small integer codes into their names (`categories`); a DataFrame
+shows them as pandas categoricals, a Parquet file as dictionary-encoded strings. `finished`
+is nan in memory and in pandas, null in Parquet, while an entity is open.
+
+pyarrow is imported only here, and only by the functions that read or write Parquet, so a
+run without records never loads it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# the fixed columns of every kind, before its `split.<component>` columns
+BASE_COLUMNS = ("replication", "id", "type", "created", "finished", "outcome")
+SPLIT_PREFIX = "split."
+CATEGORICAL = ("type", "outcome")
+_METADATA_KEY = b"orgsim.records"  # the kind and its components' tags, in the Parquet schema
+
+
+@dataclass
+class RecordTable:
+    """One kind's records: `columns` in BASE_COLUMNS order, then `split.<component>`."""
+
+    kind: str
+    columns: dict[str, np.ndarray]
+    categories: dict[str, list[str]]  # 'type', 'outcome' -> names by code
+    components: dict[str, str]  # component -> tag (operations, collaboration)
+
+    def __len__(self) -> int:
+        return len(self.columns["id"])
+
+    def write_parquet(self, path: str | Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        arrays = []
+        for name, values in self.columns.items():
+            if name in CATEGORICAL:
+                arrays.append(pa.DictionaryArray.from_arrays(
+                    pa.array(values, type=pa.int32()),
+                    pa.array(self.categories[name], type=pa.string())))
+            elif name == "finished":
+                arrays.append(pa.array(values, mask=np.isnan(values)))
+            else:
+                arrays.append(pa.array(values))
+        metadata = {_METADATA_KEY: json.dumps({"kind": self.kind,
+                                               "components": self.components}).encode()}
+        table = pa.Table.from_arrays(arrays, names=list(self.columns), metadata=metadata)
+        pq.write_table(table, path)
+
+    @classmethod
+    def read_parquet(cls, path: str | Path) -> RecordTable:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        meta = json.loads((table.schema.metadata or {}).get(_METADATA_KEY, b"{}"))
+        columns: dict[str, np.ndarray] = {}
+        categories: dict[str, list[str]] = {}
+        for name in table.column_names:
+            column = table.column(name).combine_chunks()
+            if name in CATEGORICAL:
+                categories[name] = column.dictionary.to_pylist()
+                columns[name] = column.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+            elif name == "finished":
+                columns[name] = column.to_numpy(zero_copy_only=False).astype(float)  # null->nan
+            else:
+                columns[name] = column.to_numpy(zero_copy_only=False)
+        components = meta.get("components") or {
+            name[len(SPLIT_PREFIX):]: "operations" for name in columns
+            if name.startswith(SPLIT_PREFIX)}
+        return cls(meta.get("kind", Path(path).stem), columns, categories, components)
+
+
+def concat(tables: Sequence[RecordTable]) -> RecordTable:
+    """The tables of several replications as one (their type names merged, codes remapped)."""
+    first = tables[0]
+    names: dict[str, list[str]] = {}
+    remaps: list[dict[str, np.ndarray]] = []
+    for table in tables:
+        remap = {}
+        for column in CATEGORICAL:
+            merged = names.setdefault(column, [])
+            for name in table.categories[column]:
+                if name not in merged:
+                    merged.append(name)
+            remap[column] = np.array([merged.index(n) for n in table.categories[column]],
+                                     dtype=np.int32)
+        remaps.append(remap)
+    columns = {}
+    for column in first.columns:
+        parts = []
+        for table, remap in zip(tables, remaps, strict=True):
+            values = table.columns[column]
+            parts.append(remap[column][values] if column in remap and len(values) else values)
+        columns[column] = np.concatenate(parts)
+    return RecordTable(first.kind, columns, names, dict(first.components))
+
+
+def window(frame, start: float, end: float | None = None, by: str = "created"):
+    """The rows of a records DataFrame whose `by` ('created' or 'finished') instant is in
+    [start, end): warm-up as a filter (`window(frame, warmup)`), or any other window of a
+    saved run. By `finished`, open entities are left out."""
+    if by not in ("created", "finished"):
+        raise ValueError(f"window by 'created' or 'finished', not {by!r}")
+    instant = frame[by]
+    keep = instant >= start
+    if end is not None:
+        keep &= instant < end
+    return frame[keep]
+
+
+__all__ = ["BASE_COLUMNS", "RecordTable", "concat", "window"]
