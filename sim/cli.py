@@ -214,12 +214,13 @@ def metrics(scenario, overrides) -> None:
 @cli.command()
 @click.argument("scenario")
 @set_option
+@click.option("--records", is_flag=True, help="Size a run that keeps entity records.")
 @size_options
-def validate(scenario, overrides, force, max_events, max_memory) -> None:
+def validate(scenario, overrides, records, force, max_events, max_memory) -> None:
     """Check SCENARIO without running it (exit 0 when valid, 2 with the problems), and print
     the estimated size of a run with the scenario's replications."""
     loaded = _load(scenario, overrides)
-    estimate = _check_size(loaded, None, 1, None, force, max_events, max_memory)
+    estimate = _check_size(loaded, None, 1, None, force, max_events, max_memory, records)
     click.echo(f"{loaded.name}: valid; a run: {estimate.line()}")
 
 

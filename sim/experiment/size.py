@@ -243,8 +243,8 @@ def _hints(estimate: RunEstimate, over_memory: bool) -> list[str]:
         else:
             hints.extend(flow.reduce)
     if over_memory and estimate.record_bytes >= 0.3 * estimate.memory:
-        hints.insert(0, f"no entity records (without --records: they hold about "
-                        f"{format_bytes(3 * estimate.record_bytes)})")
+        hints.insert(0, f"no entity records (without --records; one copy of them is about "
+                        f"{format_bytes(estimate.record_bytes)})")
     if estimate.concurrent > 1 and over_memory:
         hints.append(f"fewer replications at once (--jobs, now {estimate.concurrent})")
     return hints

@@ -31,10 +31,12 @@ INQUIRY_RECORDS = entity_kind(
 
 
 class Inquiry:
-    """`queue` and `work`: the components of its time split (INQUIRY_RECORDS), set when an
-    agent takes it; `id` counts the desk's inquiries in creation order."""
+    """`id` counts the desk's inquiries in creation order. `queue`, the first component of
+    its time split (INQUIRY_RECORDS), is set when an agent takes it (unset before: only the
+    records read it, and only then); `work` is the rest of its time, worked out when it is
+    recorded, so the hot path stores one number."""
 
-    __slots__ = ("id", "kind", "arrived_at", "counted", "in_queue", "priority", "queue", "work")
+    __slots__ = ("id", "kind", "arrived_at", "counted", "in_queue", "priority", "queue")
 
     def __init__(self, id: int, kind: int, arrived_at: float, counted: bool, priority: int
                  ) -> None:
@@ -44,8 +46,6 @@ class Inquiry:
         self.counted = counted
         self.in_queue = False
         self.priority = priority
-        self.queue = 0.0
-        self.work = 0.0
 
 
 class SupportDesk:
@@ -165,8 +165,7 @@ class SupportDesk:
         self.abandoned_all += 1
         now = self.env._now
         if self._open is not None:
-            inquiry.queue = now - inquiry.arrived_at
-            self._record(inquiry, now, "abandoned")
+            self._record(inquiry, now, "abandoned", now - inquiry.arrived_at, 0.0)
         if inquiry.counted:
             self.abandoned[inquiry.kind] += 1
             waited = now - inquiry.arrived_at
@@ -187,33 +186,33 @@ class SupportDesk:
             self._kind_wait_sum[kind] += wait
             if wait <= self.target:
                 self.within_target[kind] += 1
-        work = inquiry.work = self._handle[inquiry.kind]()
-        return work
+        return self._handle[inquiry.kind]()
 
     def end(self, inquiry: Inquiry, now: float) -> None:
         self.completed_all += 1
         if self._open is not None:
-            self._record(inquiry, now, "answered")
+            queue = inquiry.queue
+            self._record(inquiry, now, "answered", queue, now - inquiry.arrived_at - queue)
         if now >= self.ctx.warmup:
             self.handled_in_window += 1
             self.handled_per_bin[int(now / self.ctx.bin_width)] += 1
 
     # --- records (opt-in) -----------------------------------------------------------------
 
-    def _record(self, inquiry: Inquiry, now: float | None, outcome: str) -> None:
+    def _record(self, inquiry: Inquiry, now: float | None, outcome: str, queue: float,
+                work: float) -> None:
         """`now` None: still open at the horizon (its split is then the time so far)."""
         del self._open[inquiry.id]
         self.records.add(inquiry.id, self.kinds[inquiry.kind], inquiry.arrived_at, now,
-                         outcome, (inquiry.queue, inquiry.work))
+                         outcome, (queue, work))
 
     def _record_open(self, now: float) -> None:
         for inquiry in list(self._open.values()):
+            so_far = now - inquiry.arrived_at
             if inquiry.in_queue:  # waiting: all of it queue so far
-                inquiry.queue = now - inquiry.arrived_at
-                inquiry.work = 0.0
+                self._record(inquiry, None, OPEN, so_far, 0.0)
             else:  # with an agent: work so far
-                inquiry.work = now - inquiry.arrived_at - inquiry.queue
-            self._record(inquiry, None, OPEN)
+                self._record(inquiry, None, OPEN, inquiry.queue, so_far - inquiry.queue)
 
     # --- results -------------------------------------------------------------------------
 
