@@ -196,3 +196,16 @@ def test_a_staffing_change_leaves_the_customers_alone(runner, tmp_path):
     both = (three["outcome"] == "answered") & (four["outcome"] == "answered")
     assert both.sum() > 1000 and (three["outcome"] != four["outcome"]).any()
     assert three["split.work"][both].equals(four["split.work"][both])
+
+
+def test_a_kind_with_no_entity_is_an_empty_table_with_its_columns(tmp_path):
+    quiet = {"name": "quiet", "horizon": "1h", "seed": 1, "teams": {"support": {"members": 1}},
+             "support": {"arrivals": "0/h", "handle_time": "exp(1m)"}}
+    results = sim.run(sim.scenario_from_dict(quiet), reps=2, records=True)
+    results.save(tmp_path / "out", plots=False)
+    loaded = sim.Results.load(tmp_path / "out").records("support")
+    assert len(loaded) == 0
+    assert list(loaded.columns) == ["replication", "id", "type", "created", "finished",
+                                    "outcome", "split.queue", "split.work"]
+    assert list(loaded["outcome"].cat.categories) == ["answered", "abandoned", "open"]
+    pd.testing.assert_frame_equal(loaded, results.records("support"))

@@ -49,8 +49,8 @@ class RecordTable:
                     _arrow_strings(self.categories[name])))
             else:
                 arrays.append(_arrow_numbers(values, nulls=name == "finished"))
-        metadata = {_METADATA_KEY: json.dumps({"kind": self.kind,
-                                               "components": self.components}).encode()}
+        metadata = {_METADATA_KEY: json.dumps({"kind": self.kind, "components": self.components,
+                                               "categories": self.categories}).encode()}
         table = pa.Table.from_arrays(arrays, names=list(self.columns), metadata=metadata)
         # dictionary-encode only the categorical columns: trying it on unique floats is slow
         pq.write_table(table, path, use_dictionary=list(CATEGORICAL))
@@ -66,8 +66,14 @@ class RecordTable:
         for name in table.column_names:
             column = table.column(name).combine_chunks()
             if name in CATEGORICAL:
-                categories[name] = column.dictionary.to_pylist()
-                columns[name] = column.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+                # the names saved in the metadata come first (an empty column keeps them too)
+                found = column.dictionary.to_pylist()
+                names = list(meta.get("categories", {}).get(name, []))
+                names += [n for n in found if n not in names]
+                remap = np.array([names.index(n) for n in found], dtype=np.int32)
+                codes = column.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+                categories[name] = names
+                columns[name] = remap[codes] if len(codes) else codes
             elif name == "finished":
                 columns[name] = column.to_numpy(zero_copy_only=False).astype(float)  # null->nan
             else:
