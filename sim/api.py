@@ -18,7 +18,7 @@ from sim.metrics.load import aggregate
 from sim.metrics.record_table import concat
 from sim.progress import Progress
 from sim.replication import ReplicationResult
-from sim.results import Results
+from sim.results import Results, RunFacts
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.load import with_overrides
 
@@ -88,7 +88,7 @@ def run(
                      for kind in outputs[0].records}
     return Results(spec.name, seed, resolved, metrics, series, samples,
                    outputs[0].bin_width, spec.warmup, provenance, warnings,
-                   record_tables=record_tables)
+                   record_tables=record_tables, facts=RunFacts.of(spec))
 
 
 def _stack(rows: list[np.ndarray]) -> np.ndarray:

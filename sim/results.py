@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -18,12 +19,56 @@ from sim.metrics.declare import Metric, from_unit, lookup, undeclared
 from sim.metrics.record_table import CATEGORICAL, RecordTable, window
 from sim.output_folder import Content, OutputError, OutputFolder
 
-__all__ = ["RESULT_FILES", "OutputError", "Results", "check_output_dir"]
+__all__ = ["RESULT_FILES", "OutputError", "Results", "RunFacts", "check_output_dir"]
 
 # the files every save writes, whatever flows ran; the plots come on top, and with entity
 # records one file per kind under records/
 RESULT_FILES = ("summary.json", "replications.csv", "scenario.yaml", "series.npz")
 RECORDS_FOLDER = "records"
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the plots need to know about the scenario a run came from, typed (minutes), so
+    they never read the resolved YAML. Add a field here when a plot needs one more fact; an
+    older summary.json without it then loads with the field's default."""
+
+    horizon: float  # one replication's simulated time
+    warmup: float  # left out of the statistics
+    promise: float | None = None  # the delivery promise, placed to delivered
+    # SKU -> replenishment policy type ('rQ', 'sS', 'base_stock', 'forecast') of every
+    # product that has a policy, listed or generated
+    policy_types: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, spec) -> RunFacts:
+        """The facts of a validated `ScenarioSpec`."""
+        from sim.scenario.catalog_plan import policy_types
+
+        promise = spec.delivery.promise if spec.delivery is not None else None
+        return cls(spec.horizon, spec.warmup, promise, policy_types(spec.catalog))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"horizon": self.horizon, "warmup": self.warmup, "promise": self.promise,
+                "policy_types": dict(self.policy_types)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunFacts:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+    @classmethod
+    def of_resolved(cls, resolved: Any) -> RunFacts | None:
+        """The facts of a saved scenario.yaml (results saved before summary.json held them);
+        None when it no longer validates (a field renamed since, a data file gone)."""
+        from sim.scenario import ScenarioError, scenario_from_dict
+
+        if not isinstance(resolved, dict):
+            return None
+        try:
+            return cls.of(scenario_from_dict(resolved).spec)
+        except (ScenarioError, ValueError, TypeError, OSError):
+            return None
 
 
 @dataclass
@@ -45,6 +90,9 @@ class Results:
     # entity records by kind, every replication (when the run kept them); a loaded result
     # holds the Parquet file's path until the records are asked for
     record_tables: dict[str, RecordTable | Path] = field(default_factory=dict)
+    # typed facts of the scenario for the plots (horizon, promise, policy types); None for a
+    # folder saved by an older version whose scenario.yaml no longer validates
+    facts: RunFacts | None = None
 
     @property
     def replications(self) -> int:
@@ -58,8 +106,9 @@ class Results:
 
     def summary_dict(self) -> dict[str, Any]:
         """{'scenario', 'seed', 'replications', 'metrics': {name: {mean, ci95, unit, kind,
-        n}}, 'warnings': [...], 'provenance': {...}}; `n` counts the replications that
-        defined the metric (a mean over fewer replications than the run had says so)."""
+        n}}, 'warnings': [...], 'provenance': {...}, 'facts': {...}}; `n` counts the
+        replications that defined the metric (a mean over fewer replications than the run
+        had says so); `facts` are the run's `RunFacts` (absent when it has none)."""
         metrics = {}
         for name, values in self.metrics.items():
             estimate = mean_ci(values)
@@ -75,9 +124,12 @@ class Results:
                 "kind": metric.kind,
                 "n": estimate.n,
             }
-        return {"scenario": self.scenario_name, "seed": self.seed,
-                "replications": self.replications, "metrics": metrics,
-                "warnings": list(self.warnings), "provenance": self.provenance}
+        summary = {"scenario": self.scenario_name, "seed": self.seed,
+                   "replications": self.replications, "metrics": metrics,
+                   "warnings": list(self.warnings), "provenance": self.provenance}
+        if self.facts is not None:
+            summary["facts"] = self.facts.to_json()
+        return summary
 
     def summary(self):
         """A tidy pandas table: metric, mean, ci_low, ci_high, unit, n (replications that
@@ -199,6 +251,8 @@ class Results:
                        if k.startswith("samples/")}
             bin_width, warmup = float(arrays["bin_width"]), float(arrays["warmup"])
         resolved = yaml.safe_load((folder / "scenario.yaml").read_text())
+        facts = (RunFacts.from_json(summary["facts"]) if "facts" in summary
+                 else RunFacts.of_resolved(resolved))  # saved before summary.json held them
         records = {Path(name).stem: folder / name
                    for name in sorted(OutputFolder(folder).ownership().files)
                    if name.startswith(f"{RECORDS_FOLDER}/") and name.endswith(".parquet")}
@@ -208,7 +262,7 @@ class Results:
                    list(summary.get("warnings",  # results saved before warnings moved out
                                     summary.get("provenance", {}).get("warnings", []))),
                    {name: entry["unit"] for name, entry in summary["metrics"].items()
-                    if "unit" in entry}, records)
+                    if "unit" in entry}, records, facts)
 
 
 def check_output_dir(target: Path, record_kinds: tuple[str, ...] = ()) -> None:

@@ -23,7 +23,6 @@ from sim.plots.timeseries import (
     TimeAxis,
     bin_edges,
     horizon_of,
-    minutes_of,
     plot_levels,
     plot_rates,
     spread,
@@ -142,8 +141,8 @@ def plot_orders_lead_time(results: Any, ax: Axes | None = None) -> Axes:
     percentiles = {key: metric_mean(results, f"orders.lead_time.{key}")
                    for key in ("p50", "p90", "p99")}
     sample = np.asarray(results.samples.get("orders.lead_time", np.empty(0)), dtype=float)
-    promise = minutes_of(((getattr(results, "resolved", None) or {}).get("delivery") or {})
-                       .get("promise"))
+    facts = getattr(results, "facts", None)
+    promise = facts.promise if facts is not None else None
     typical = percentiles["p90"]
     if not np.isfinite(typical):
         finite = sample[np.isfinite(sample)]
@@ -250,24 +249,17 @@ def stock_products(series: Any) -> list[str]:
             if name.startswith(ON_HAND_PREFIX) and name != INVENTORY_TRIGGER]
 
 
-def _policy_type(resolved: Any, sku: str) -> str | None:
-    """The replenishment policy type of a product in the resolved scenario, if it says."""
-    catalog = (resolved or {}).get("catalog")
-    if isinstance(catalog, list | tuple):
-        catalog = {"products": catalog}
-    if not isinstance(catalog, dict):
-        return None
-    for product in catalog.get("products") or ():
-        if isinstance(product, dict) and str(product.get("sku")) == sku:
-            return (product.get("policy") or {}).get("type")
-    generated = catalog.get("generate") or {}
-    return (generated.get("policy") or {}).get("type") if generated else None
+def policy_type(results: Any, sku: str) -> str | None:
+    """The replenishment policy type of a product ('rQ', ...), None when the run does not
+    say (no policy, or an old folder without facts)."""
+    facts = getattr(results, "facts", None)
+    return facts.policy_types.get(sku) if facts is not None else None
 
 
-def mark_label(resolved: Any, sku: str, value: float) -> tuple[str, str]:
-    """(long label, short label) of a product's reorder mark, e.g.
+def mark_label(policy: str | None, value: float) -> tuple[str, str]:
+    """(long label, short label) of a product's reorder mark under `policy`, e.g.
     ('reorder point R = 20', 'R = 20')."""
-    name, symbol = MARK_NAMES.get(_policy_type(resolved, sku) or "", ("reorder mark", ""))
+    name, symbol = MARK_NAMES.get(policy or "", ("reorder mark", ""))
     short = f"{symbol} = {_format(value)}" if symbol else _format(value)
     return f"{name} {short}", short
 
@@ -342,7 +334,7 @@ def _draw_mark(ax: Axes, results: Any, sku: str, tint: str, horizon: float | Non
         return
     edges = bin_edges(len(mean), results.bin_width, horizon) / time_axis.size
     level = float(np.nanmean(mean))
-    long, short = mark_label(results.resolved, sku, level)
+    long, short = mark_label(policy_type(results, sku), level)
     ax.plot(edges, np.append(mean, mean[-1]), color=tint, linestyle="--", linewidth=1.3,
             drawstyle="steps-post", label=f"{sku} {long}")  # each bin flat, edge to edge
     ax.text(ax.get_xlim()[1], level, f"{short} ", ha="right", va="bottom", fontsize=8.5,

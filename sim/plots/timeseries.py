@@ -48,21 +48,10 @@ class TimeAxis:
         return f"time since start ({self.unit})"
 
 
-def minutes_of(value: Any) -> float | None:
-    """A duration from a resolved scenario (minutes, or text with a unit), else None."""
-    from sim.units import UnitError, parse_duration
-
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    try:
-        return parse_duration(value)
-    except UnitError:
-        return None
-
-
 def horizon_of(results: Any) -> float | None:
-    """The horizon in minutes from a Results' resolved scenario, None when it is not there."""
-    return minutes_of((getattr(results, "resolved", None) or {}).get("horizon"))
+    """The horizon in minutes from a Results' facts, None when it has none (an old folder)."""
+    facts = getattr(results, "facts", None)
+    return facts.horizon if facts is not None else None
 
 
 def bin_edges(bins: int, bin_width: float, horizon: float | None = None) -> np.ndarray:

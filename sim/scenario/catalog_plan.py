@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sim.random import RandomStreams
-from sim.scenario.commerce import CatalogSpec, PolicySpec
+from sim.scenario.commerce import CatalogSpec, GeneratedCatalogSpec, PolicySpec
 from sim.scenario.types import Cover
 
 
@@ -40,11 +40,10 @@ def plan_catalog(catalog: CatalogSpec, seed: int) -> list[ProductPlan]:
         prices = gen.price.sample_array(RandomStreams(seed, 0).stream("catalog.price"),
                                         gen.products)
         suppliers = _assign_suppliers(gen.suppliers, gen.products)
-        width = len(str(gen.products))
-        for k in range(gen.products):
+        for k, sku in enumerate(generated_skus(gen)):
             weights.append(1.0 / (k + 1) ** gen.zipf)
             generated.append(ProductPlan(
-                f"{gen.sku_prefix}{k + 1:0{width}d}", 0.0, gen.initial_stock, gen.policy,
+                sku, 0.0, gen.initial_stock, gen.policy,
                 suppliers[k], round(float(prices[k]), 2),
                 round(float(prices[k]) * (1 - gen.margin), 2)))
     total = sum(w for w, _ in listed) + sum(weights)
@@ -52,6 +51,24 @@ def plan_catalog(catalog: CatalogSpec, seed: int) -> list[ProductPlan]:
                          p.unit_cost) for w, p in listed]
     plans += [replace(plan, share=w / total) for w, plan in zip(weights, generated, strict=True)]
     return plans
+
+
+def generated_skus(gen: GeneratedCatalogSpec) -> list[str]:
+    """The SKUs of generated products by rank: the prefix and the rank, zero-padded (P001)."""
+    width = len(str(gen.products))
+    return [f"{gen.sku_prefix}{k + 1:0{width}d}" for k in range(gen.products)]
+
+
+def policy_types(catalog: CatalogSpec | None) -> dict[str, str]:
+    """SKU -> replenishment policy type ('rQ', 'sS', ...) of every product that has one,
+    listed or generated, without drawing anything."""
+    if catalog is None:
+        return {}
+    types = {p.sku: p.policy.type for p in catalog.products if p.policy is not None}
+    gen = catalog.generate
+    if gen is not None and gen.policy is not None:
+        types.update(dict.fromkeys(generated_skus(gen), gen.policy.type))
+    return types
 
 
 def _assign_suppliers(shares: dict[str, float], count: int) -> list[str | None]:

@@ -17,7 +17,7 @@ from sim.plots.distributions import duration_unit
 from sim.plots.style import BAND_GID, new_axes
 from sim.plots.support import plot_support_queue
 from sim.plots.timeseries import TimeAxis, bin_edges, spread
-from sim.results import Results
+from sim.results import Results, RunFacts
 from sim.units import DAY, HOUR, MINUTE, SECOND
 
 SUPPORT_STEMS = {"support_throughput", "support_wait_distribution", "support_queue"}
@@ -56,8 +56,8 @@ def make_results(reps: int = REPS, support: bool = True) -> Results:
             "support.waited_share": np.array(WAITED[:reps]),
             "support.abandoned_share": np.array(ABANDONED[:reps]),
         })
-    return Results("synthetic", 1, {"name": "synthetic", "horizon": "2d"}, metrics, series,
-                   samples, WIDTH, WARMUP)
+    return Results("synthetic", 1, {}, metrics, series, samples, WIDTH, WARMUP,
+                   facts=RunFacts(horizon=2 * DAY, warmup=WARMUP))
 
 
 @pytest.fixture(scope="module")
@@ -293,16 +293,17 @@ PLOT_IN_FRESH_PYTHON = """
 import sys
 import numpy as np
 from sim.plots import figures_for
-from sim.results import Results
+from sim.results import Results, RunFacts
 series = {name: np.ones((2, 24)) for name in ("support.arrivals", "support.handled",
           "support.abandoned", "support.queue_length", "support.busy", "support.on_shift")}
 series.update({name: np.ones((2, 24)) for name in ("orders.placed", "orders.delivered",
                "inventory.on_hand.A", "inventory.reorder_mark.A", "inventory.on_hand.total")})
 metrics = {"support.wait.p90": np.ones(2), "orders.lead_time.p90": np.ones(2),
            "orders.lead_time.mean": np.full(2, 3.0), "orders.time_split.work": np.full(2, 3.0)}
-results = Results("x", 0, {"horizon": "1d", "delivery": {"promise": "1h"}}, metrics, series,
+results = Results("x", 0, {}, metrics, series,
                   {"support.wait": np.linspace(0, 3, 50),
-                   "orders.lead_time": np.linspace(0, 3, 50)}, 60.0, 60.0)
+                   "orders.lead_time": np.linspace(0, 3, 50)}, 60.0, 60.0,
+                  facts=RunFacts(horizon=1440.0, warmup=60.0, promise=60.0))
 assert len(figures_for(results)) == 7
 assert "matplotlib.pyplot" not in sys.modules, "pyplot was imported"
 """
@@ -363,16 +364,11 @@ SPLIT = {"stock": (300.0, 360.0, 330.0), "queue": (40.0, 50.0, 45.0), "work": (5
 LEAD_MEAN = tuple(sum(parts) for parts in zip(*SPLIT.values(), strict=True))
 POSITION_ABOVE_STOCK = 40.0  # units on order, in the synthetic stock panels
 MARKS = {"A": 20.0, "B": 30.0, "C": 100.0, "D": float("nan")}  # rQ R, sS s, base stock S, none
-CATALOG = [
-    {"sku": "A", "policy": {"type": "rQ", "reorder_point": 20, "order_quantity": 60}},
-    {"sku": "B", "policy": {"type": "sS", "min": 30, "max": 90}},
-    {"sku": "C", "policy": {"type": "base_stock", "order_up_to": 100, "review_period": "1d"}},
-    {"sku": "D"},
-    {"sku": "E", "policy": {"type": "rQ", "reorder_point": 5, "order_quantity": 10}},
-]
+POLICY_TYPES = {"A": "rQ", "B": "sS", "C": "base_stock", "E": "rQ"}  # D has no policy
 
 
-def make_commerce_results(reps: int = REPS, bursty: bool = False, promise: str | None = "2d",
+def make_commerce_results(reps: int = REPS, bursty: bool = False,
+                          promise: float | None = 2 * DAY,
                           extra_stock: float = 7.0, split: dict | None = None) -> Results:
     """Orders over 48 hourly bins (2 days, warm-up 2 h): 10 placed and 9 delivered an hour
     (or deliveries in one burst a day), lead times about 1.4 days, the four busiest of five
@@ -405,11 +401,8 @@ def make_commerce_results(reps: int = REPS, bursty: bool = False, promise: str |
     metrics.update({f"orders.time_split.{name}": np.array(values[:reps])
                     for name, values in split.items()})
     samples = {"orders.lead_time": np.sort(rng.gamma(8.0, 0.17 * DAY, 2000))}
-    resolved = {"name": "shop", "horizon": "2d", "catalog": CATALOG,
-                "delivery": {"carriers": {"post": {"transit_time": "const(1d)"}}}}
-    if promise is not None:
-        resolved["delivery"]["promise"] = promise
-    return Results("shop", 1, resolved, metrics, series, samples, WIDTH, WARMUP)
+    facts = RunFacts(horizon=2 * DAY, warmup=WARMUP, promise=promise, policy_types=POLICY_TYPES)
+    return Results("shop", 1, {}, metrics, series, samples, WIDTH, WARMUP, facts=facts)
 
 
 @pytest.fixture(scope="module")
