@@ -314,3 +314,17 @@ def test_a_problem_is_one_printable_line_whatever_the_user_wrote():
         text = str(Problem(f"unknown key '{key}'", ("support", key), "s.yaml", 3))
         assert text.isprintable() and len(text.splitlines()) == 1, repr(text)
     assert str(Problem("unknown key 'é'", ("é",), "s.yaml")) == "s.yaml: é: unknown key 'é'"
+
+
+def test_text_that_looks_like_a_data_file_is_left_alone_where_no_distribution_goes(
+        runner, tmp_path, write_scenario, tiny_text):
+    """Only the data files the spec read as distributions are inlined into the resolved
+    scenario; `description: empirical(nosuch.csv)` is just a description (found by fuzzing:
+    the inliner read it as a file and crashed)."""
+    text = tiny_text.replace("description: A tiny", "description: empirical(nosuch.csv) A tiny")
+    (tmp_path / "waits.csv").write_text("minutes\n2\n4\n")
+    text = text.replace("handle_time: exp(3m)", "handle_time: empirical(waits.csv)")
+    scenario = load_scenario(write_scenario(tmp_path, text))
+    assert scenario.resolved["description"].startswith("empirical(nosuch.csv)")
+    inlined = scenario.resolved["support"]["handle_time"]
+    assert inlined["dist"] == "empirical" and "file" not in inlined, inlined

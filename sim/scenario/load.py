@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sim.distributions import parse_distribution
+from sim.distributions import Empirical
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.limits import check_data
-from sim.scenario.references import check_references
+from sim.scenario.references import check_references, distributions_in
 from sim.scenario.schema import ScenarioSpec
 from sim.scenario.yaml_reader import Where, YamlProblem, parse_yaml, problem_from, read_yaml_file
 
@@ -113,7 +113,7 @@ def _finish(
             found = _blame_overrides(found, before, applied, where)
         raise ScenarioError([_locate(p, where, main_source) for p in found])
     assert spec is not None
-    return Scenario(spec, _inline_empirical(data), path, tuple(warnings))
+    return Scenario(spec, _inline_empirical(data, spec), path, tuple(warnings))
 
 
 def _validate(data: dict[str, Any]) -> tuple[ScenarioSpec | None, list[Problem], list[str]]:
@@ -398,23 +398,42 @@ def _data_file(name: str, base_dir: Path, tree: str) -> Path:
     return path
 
 
-# fields whose distributions draw plain numbers; every other distribution draws durations
+# The one field name that decides how a data file is read when the same file feeds a number
+# field and a duration field (else the spec says: each parsed distribution knows its kind).
 NUMBER_FIELDS = {"lines_per_order", "units_per_line", "short_fill", "price"}
 
 
-def _inline_empirical(data: Any, key: str | None = None) -> Any:
-    """A copy of `data` with empirical file references replaced by their values inline."""
+def _inline_empirical(data: Any, spec: ScenarioSpec) -> Any:
+    """A copy of `data` with every data file the validated spec read as an empirical
+    distribution replaced by its values inline. Only those: a text that merely looks like
+    `empirical(...)` in a field that takes no distribution (a name, a description) stays."""
+    read: dict[str, dict[str, str]] = {}  # file -> quantity -> the values, inline
+    for _path, dist in distributions_in(spec):
+        if isinstance(dist, Empirical) and dist.source:
+            read.setdefault(dist.source, {})[dist.quantity] = dist.to_config()
+    return _inline(data, read) if read else data
+
+
+def _inline(data: Any, read: dict[str, dict[str, str]], key: str | None = None) -> Any:
+    configs = read.get(_data_file_named(data) or "")
+    if configs:
+        if len(configs) == 1:
+            return next(iter(configs.values()))
+        return configs["number" if key in NUMBER_FIELDS else "duration"]
     if isinstance(data, dict):
-        if data.get("dist") == "empirical" and "file" in data:
-            return _inline_one(data, key)
-        return {k: _inline_empirical(v, k) for k, v in data.items()}
+        return {k: _inline(v, read, k) for k, v in data.items()}
     if isinstance(data, list):
-        return [_inline_empirical(v, key) for v in data]
-    if isinstance(data, str) and data.strip().startswith("empirical("):
-        return _inline_one(data, key)
+        return [_inline(v, read, key) for v in data]
     return data
 
 
-def _inline_one(value: Any, key: str | None) -> Any:
-    quantity = "number" if key in NUMBER_FIELDS else "duration"
-    return parse_distribution(value, quantity=quantity).to_config()
+def _data_file_named(value: Any) -> str | None:
+    """The (absolutised) file an empirical reference names: `empirical(FILE)` or
+    `{dist: empirical, file: FILE}`; None for anything else."""
+    if isinstance(value, dict) and value.get("dist") == "empirical":
+        return value.get("file") if isinstance(value.get("file"), str) else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("empirical(") and text.endswith(")"):
+            return text[len("empirical("):-1].strip()
+    return None
