@@ -51,10 +51,11 @@ def forest_figure(table: Any, family: int, replications: int) -> Figure:
     ax.set_yticks([-i for i, (_, row) in enumerate(rows) if row is not None])
     ax.set_yticklabels([label for label, row in rows if row is not None], fontsize=8)
     ax.set_ylim(-len(rows) + 0.5, 0.5)
-    title = (f"Relative change, alternative vs base, 95% paired CIs ({replications} "
-             f"replications); orange: significant (Holm, {family} metrics)")
+    title = (f"Relative change, alternative vs base: 95% paired intervals, {replications} "
+             f"replications\norange: significant after Holm's correction over {family} "
+             "metrics")
     if left_out:
-        title += f"; {left_out} without a relative change not shown"
+        title += f"\nnot shown: {left_out} metric(s) whose base mean is 0 (no relative change)"
     style.label(ax, title, "change relative to the base mean (%)", "")
     ax.title.set_fontsize(9)
     return figure
