@@ -12,7 +12,7 @@ import numpy as np
 
 from sim import __version__ as VERSION
 from sim.analysis.interval_validity import short_window_warnings
-from sim.experiment.compare import Comparison, apply_changes, select_metrics
+from sim.experiment.compare import Comparison, apply_changes, reported_metrics, select_metrics
 from sim.experiment.runner import run_replications
 from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
 from sim.metrics.load import aggregate
@@ -21,7 +21,6 @@ from sim.progress import Progress
 from sim.replication import ReplicationResult
 from sim.results import Results
 from sim.scenario import Scenario, load_scenario
-from sim.metrics.declare import reported_names
 from sim.scenario.load import with_overrides
 
 
@@ -128,8 +127,7 @@ def compare(
     seed = base_scenario.spec.seed if seed is None else seed
     patterns = None if metrics is None else tuple(metrics)
     if patterns is not None:  # an unknown name fails before anything runs
-        select_metrics(patterns, list(dict.fromkeys(
-            reported_names(base_scenario.spec) + reported_names(alt_scenario.spec))))
+        select_metrics(patterns, reported_metrics(base_scenario.spec, alt_scenario.spec))
     for scenario in (base_scenario, alt_scenario):
         check_run_size(scenario.spec, reps, jobs, dask_scheduler, limits, force)
     runs = [run(scenario, reps, seed, jobs=jobs, dask_scheduler=dask_scheduler,

@@ -211,8 +211,12 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
     """Compare BASE with ALT (another scenario), or with BASE changed by --change: both run on
     the same seed and replications (common random numbers), and every metric's paired
     difference is shown with its 95% interval, flagged where significant (Holm)."""
-    from sim.experiment.compare import apply_changes, plan_output, select_metrics
-    from sim.metrics.declare import reported_names
+    from sim.experiment.compare import (
+        apply_changes,
+        plan_output,
+        reported_metrics,
+        select_metrics,
+    )
     from sim.results import OutputError
     from sim.scenario import ScenarioError
 
@@ -230,8 +234,7 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
             _say("warning", f"--change: {warning}")
     if metric_names:
         try:
-            select_metrics(metric_names, list(dict.fromkeys(
-                reported_names(base_loaded.spec) + reported_names(changed.spec))))
+            select_metrics(metric_names, reported_metrics(base_loaded.spec, changed.spec))
         except ValueError as error:
             _fail([f"--metric: {error}"])
     reps = reps or base_loaded.spec.replications

@@ -70,6 +70,14 @@ def select_metrics(patterns: Sequence[str], available: Sequence[str]) -> list[st
     return [name for name in available if name in chosen]
 
 
+def reported_metrics(*specs) -> list[str]:
+    """Every metric runs of these specs report, derived without running them."""
+    import sim.replication  # noqa: F401  (importing the flows declares their metrics)
+    from sim.metrics.declare import reported_names
+
+    return list(dict.fromkeys(name for spec in specs for name in reported_names(spec)))
+
+
 def plan_output(directory: str | Path) -> None:
     """Refuse (OutputError), before anything runs, a folder where the comparison or either
     run's results would overwrite a user's file."""
