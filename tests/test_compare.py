@@ -260,3 +260,22 @@ def test_metric_names_are_known_in_a_fresh_process(tiny, tmp_path):
     document = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
     assert list(document["metrics"])[0] == "support.wait.mean"
     assert all(name.startswith("support.wait") for name in document["metrics"])
+
+
+def test_the_readme_example_is_what_compare_prints(desk_comparison):
+    """The README's Compare example, re-rendered from the same runs narrowed to its metrics."""
+    from sim.experiment.compare_text import render_comparison
+
+    _, document, out = desk_comparison
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    example = readme.split("## Compare", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    lines = example.splitlines()
+    command = " ".join(line.strip().rstrip("\\").strip() for line in lines[:3])
+    chosen = tuple(word for previous, word in zip(command.split(), command.split()[1:],
+                                                  strict=False) if previous == "--metric")
+    assert chosen and command.startswith("$ orgsim compare support_desk --change "
+                                         "teams.support.shifts.0.members=9")
+    narrowed = Comparison(Results.load(out / "base"), Results.load(out / "alt"),
+                          tuple(document["changes"]), chosen)
+    printed = lines[3:-2]  # up to the folder line, which names the README's --out
+    assert render_comparison(narrowed).splitlines() == printed

@@ -31,7 +31,6 @@ class Interval(NamedTuple):
     p_value: float  # two-sided, for "no difference" (0 for a ratio: ratio 1); nan if untested
 
 
-
 def _pairs(base: ArrayLike, alt: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """The replications both runs define, as two aligned arrays."""
     x = np.asarray(base, dtype=float)
@@ -104,9 +103,9 @@ def relative_change(base: ArrayLike, alt: ArrayLike, level: float = 0.95) -> Int
     """(mean alt - mean base) / mean base over the paired replications, with the delta-method
     interval of the ratio of means shifted by 1; undefined when the base mean is 0."""
     ratio = ratio_of_means(alt, base, level, paired=True)
-    shift = (lambda v: None if v is None else v - 1.0)
-    return Interval(ratio.estimate - 1.0, shift(ratio.low), shift(ratio.high), ratio.n,
-                    ratio.std_error, ratio.p_value)
+    low = None if ratio.low is None else ratio.low - 1.0
+    high = None if ratio.high is None else ratio.high - 1.0
+    return Interval(ratio.estimate - 1.0, low, high, ratio.n, ratio.std_error, ratio.p_value)
 
 
 def independent_difference(base: ArrayLike, alt: ArrayLike, level: float = 0.95) -> Interval:
