@@ -279,3 +279,14 @@ def test_the_readme_example_is_what_compare_prints(desk_comparison):
                           tuple(document["changes"]), chosen)
     printed = lines[3:-2]  # up to the folder line, which names the README's --out
     assert render_comparison(narrowed).splitlines() == printed
+
+
+@pytest.mark.parametrize("executor", [["--jobs", "2"], ["--dask", "local"]],
+                         ids=["process-pool", "dask-local"])
+def test_comparison_files_are_the_same_on_every_executor(runner, tiny, tmp_path, executor):
+    arguments = ["compare", str(tiny), "--change", CHANGE, "--reps", "3", "--no-plots"]
+    _ok(runner.invoke(cli, [*arguments, "--out", str(tmp_path / "serial")]))
+    _ok(runner.invoke(cli, [*arguments, *executor, "--out", str(tmp_path / "other")]))
+    for name in ("comparison.json", "comparison.csv"):
+        assert ((tmp_path / "other" / name).read_bytes()
+                == (tmp_path / "serial" / name).read_bytes())
