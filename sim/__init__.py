@@ -7,18 +7,22 @@ Public API (what notebooks use; the `orgsim` command is a thin layer over it)::
     results = sim.run(scenario, reps=10, seed=1)
     results.summary()            # pandas table: mean and 95% CI per metric
     results.save("runs/desk")    # summary.json, replications.csv, scenario.yaml, plots
+    comparison = sim.compare("scenarios/support_desk.yaml",
+                             changes=["teams.support.shifts.0.members=9"], reps=10)
+    comparison.table()           # paired differences with 95% CIs, Holm-flagged
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Results", "RunTooLarge", "Scenario", "ScenarioError", "load_scenario", "run",
-           "scenario_from_dict"]
+__all__ = ["Comparison", "Results", "RunTooLarge", "Scenario", "ScenarioError", "compare",
+           "load_scenario", "run", "scenario_from_dict"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from sim.api import run
+    from sim.api import compare, run
+    from sim.experiment.compare import Comparison
     from sim.experiment.size import RunTooLarge
     from sim.results import Results
     from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
@@ -30,6 +34,14 @@ def __getattr__(name: str) -> Any:
         from sim.api import run
 
         return run
+    if name == "compare":
+        from sim.api import compare
+
+        return compare
+    if name == "Comparison":
+        from sim.experiment.compare import Comparison
+
+        return Comparison
     if name == "RunTooLarge":
         from sim.experiment.size import RunTooLarge
 

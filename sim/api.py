@@ -12,6 +12,7 @@ import numpy as np
 
 from sim import __version__ as VERSION
 from sim.analysis.interval_validity import short_window_warnings
+from sim.experiment.compare import Comparison, apply_changes, reported_metrics, select_metrics
 from sim.experiment.runner import run_replications
 from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
 from sim.metrics.load import aggregate
@@ -89,6 +90,61 @@ def run(
     return Results(spec.name, seed, resolved, metrics, series, samples,
                    outputs[0].bin_width, spec.warmup, provenance, warnings,
                    record_tables=record_tables, facts=RunFacts.of(spec))
+
+
+def compare(
+    base: Scenario | str | Path,
+    alt: Scenario | str | Path | None = None,
+    changes: Iterable[str] | Mapping[str, Any] = (),
+    reps: int | None = None,
+    seed: int | None = None,
+    metrics: Iterable[str] | None = None,
+    jobs: int = 1,
+    dask_scheduler: str | None = None,
+    progress: Callable[[str], Progress | None] | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
+) -> Comparison:
+    """Run `base` and an alternative on the same seed and replications (common random
+    numbers) and compare them metric by metric.
+
+    The alternative is `alt` (another scenario) with `changes` applied, or, without `alt`,
+    `base` with `changes` (the --set syntax: {'teams.support.members': 7} or
+    ['teams.support.members=7']). `reps` and `seed` default to the base scenario's and hold
+    for both runs. `metrics` (names or shell patterns like 'support.*') narrows the table
+    and the family of Holm's correction. `progress('base')` / `progress('alt')` gives each
+    run's reporter. Both runs' sizes are checked before either runs (see `run`).
+    """
+    base_scenario = base if isinstance(base, Scenario) else load_scenario(base)
+    if alt is None:
+        if not changes:
+            raise ValueError("nothing to compare: give an alternative scenario or changes")
+        alt_scenario = apply_changes(base_scenario, changes)
+    else:
+        alt_scenario = alt if isinstance(alt, Scenario) else load_scenario(alt)
+        alt_scenario = apply_changes(alt_scenario, changes)
+    reps = base_scenario.spec.replications if reps is None else reps
+    seed = base_scenario.spec.seed if seed is None else seed
+    patterns = None if metrics is None else tuple(metrics)
+    if patterns is not None:  # an unknown name fails before anything runs
+        select_metrics(patterns, reported_metrics(base_scenario.spec, alt_scenario.spec))
+    for scenario in (base_scenario, alt_scenario):
+        check_run_size(scenario.spec, reps, jobs, dask_scheduler, limits, force)
+    runs = [run(scenario, reps, seed, jobs=jobs, dask_scheduler=dask_scheduler,
+                progress=progress(role) if progress else None, force=True)
+            for role, scenario in (("base", base_scenario), ("alt", alt_scenario))]
+    return Comparison(runs[0], runs[1], tuple(_change_texts(changes)), patterns,
+                      _source(base_scenario), _source(alt_scenario))
+
+
+def _change_texts(changes: Iterable[str] | Mapping[str, Any]) -> list[str]:
+    if isinstance(changes, Mapping):
+        return [f"{key}={value}" for key, value in changes.items()]
+    return [str(change) for change in changes]
+
+
+def _source(scenario: Scenario) -> str | None:
+    return str(scenario.source) if scenario.source else None
 
 
 def _stack(rows: list[np.ndarray]) -> np.ndarray:

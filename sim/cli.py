@@ -186,6 +186,98 @@ def render_summary(summary: dict) -> str:
 
 
 @cli.command()
+@click.argument("base")
+@click.argument("alt", required=False)
+@click.option("--change", "changes", multiple=True, metavar="KEY=VALUE",
+              help="Change the alternative (BASE, or ALT when given), in the --set syntax, "
+                   "e.g. --change teams.support.shifts.0.members=9 (repeatable).")
+@click.option("--reps", type=click.IntRange(min=2),
+              help="Replications of each run (default: BASE's).")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Master seed of both runs (default: BASE's).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Output folder (default: runs/<base>-compare/ or runs/<base>-vs-<alt>/).")
+@click.option("--metric", "metric_names", multiple=True, metavar="NAME",
+              help="Compare only these metrics (names or patterns like 'support.*'; "
+                   "repeatable); Holm's correction is then over them.")
+@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Run replications on this many local processes.")
+@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
+              help="Run replications on a Dask cluster ('local' starts one on this machine).")
+@size_options
+def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, jobs,
+            dask_scheduler, force, max_events, max_memory) -> None:
+    """Compare BASE with ALT (another scenario), or with BASE changed by --change: both run on
+    the same seed and replications (common random numbers), and every metric's paired
+    difference is shown with its 95% interval, flagged where significant (Holm)."""
+    from sim.experiment.compare import (
+        apply_changes,
+        plan_output,
+        reported_metrics,
+        select_metrics,
+    )
+    from sim.results import OutputError
+    from sim.scenario import ScenarioError
+
+    base_loaded = _load(base, ())
+    alt_loaded = _load(alt, ()) if alt is not None else None
+    if alt_loaded is None and not changes:
+        _fail(["nothing to compare: give ALT (another scenario) or --change KEY=VALUE"])
+    unchanged = alt_loaded or base_loaded
+    try:
+        changed = apply_changes(unchanged, changes)
+    except ScenarioError as error:
+        _fail([str(p) for p in error.problems])
+    for warning in changed.warnings:
+        if warning not in unchanged.warnings:
+            _say("warning", f"--change: {warning}")
+    if metric_names:
+        try:
+            select_metrics(metric_names, reported_metrics(base_loaded.spec, changed.spec))
+        except ValueError as error:
+            _fail([f"--metric: {error}"])
+    reps = reps or base_loaded.spec.replications
+    estimates = {role: _check_size(loaded, reps, jobs, dask_scheduler, force, max_events,
+                                   max_memory)
+                 for role, loaded in (("base", base_loaded), ("alt", changed))}
+    target = out_dir or Path("runs") / (
+        f"{base_loaded.name}-vs-{changed.name}" if alt_loaded and changed.name != base_loaded.name
+        else f"{base_loaded.name}-compare")
+    try:
+        plan_output(target)
+    except OutputError as error:
+        _fail([str(error)])
+    from sim.api import compare as compare_runs
+    from sim.experiment.compare_text import render_comparison
+    from sim.progress import ProgressReporter
+
+    def reporter(role: str) -> ProgressReporter:
+        return ProgressReporter(f"{base_loaded.name} ({role})",
+                                expected_seconds=estimates[role].seconds)
+
+    try:
+        # force: both sizes were checked above, against the limits given here
+        comparison = compare_runs(base_loaded, alt_loaded, changes, reps=reps, seed=seed,
+                                  metrics=metric_names or None, jobs=jobs,
+                                  dask_scheduler=dask_scheduler, progress=reporter, force=True)
+    except (RuntimeError, OSError) as error:
+        if dask_scheduler is None:
+            raise  # not the user's doing: a bug worth its traceback
+        _fail([f"--dask {dask_scheduler}: {error}"])
+    try:
+        comparison.save(target, plots=not no_plots)
+    except OutputError as error:
+        _fail([str(error)])
+    click.echo(render_comparison(comparison))
+    click.echo(f"\ncomparison written to {target}/ (the runs in base/ and alt/)")
+    for role, results, loaded in (("base", comparison.base, base_loaded),
+                                  ("alt", comparison.alt, changed)):
+        for warning in results.warnings[len(loaded.warnings):]:  # the run's own
+            _say("warning", f"{role}: {warning}")
+
+
+@cli.command()
 @click.argument("scenario", required=False)
 @set_option
 def metrics(scenario, overrides) -> None:
