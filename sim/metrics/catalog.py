@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-DURATION_STATS = {"wait", "wait_all", "lead_time"}  # their .mean/.p50/.p90/.p99 are minutes
+# their .mean/.p50/.p90/.p99 are minutes
+DURATION_STATS = {"wait", "wait_all", "lead_time", "time_to_resolve"}
 SHARES = {"service_level", "utilisation", "fill_rate"}
 STATISTICS = {"mean", "p50", "p90", "p99"}
 
@@ -17,7 +18,8 @@ def metric_unit(name: str) -> str:
         return "money"
     if last.endswith("_per_day"):
         return "/d"
-    if last.endswith("_share") or last in SHARES:
+    if last.endswith("_share") or last in SHARES or (len(parts) == 3 and parts[1] in SHARES):
+        # ... or one per member group: support.utilisation.<group>
         return "share"
     if len(parts) >= 2 and parts[-2] == "time_split":
         return "min"
