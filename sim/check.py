@@ -118,12 +118,16 @@ def measure(case: str, model: str, results: Results,
 
 
 def little_rows(case: str, results: Results) -> list[CheckRow]:
-    """Little's law: L (time-average queue) = lambda x W (mean wait of all arrivals)."""
+    """Little's law: L (time-average queue) = lambda x W (mean wait of all arrivals, with
+    the time set aside by pre-emption where work is pre-empted)."""
     m = results.metrics
     if "support.queue_length.mean" not in m:
         return []
     rate = m["support.arrivals_per_day"] / DAY
-    gap = m["support.queue_length.mean"] - rate * m["support.wait_all.mean"]
+    wait = m["support.wait_all.mean"]
+    if "support.preempted_wait.mean" in m:
+        wait = wait + m["support.preempted_wait.mean"]
+    gap = m["support.queue_length.mean"] - rate * wait
     return [_row(case, "Little's law", "L - lambda*W (queue)", gap, 0.0)]
 
 

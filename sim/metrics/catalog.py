@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # their .mean/.p50/.p90/.p99 are minutes
-DURATION_STATS = {"wait", "wait_all", "lead_time", "time_to_resolve"}
+DURATION_STATS = {"wait", "wait_all", "lead_time", "time_to_resolve", "preempted_wait"}
 SHARES = {"service_level", "utilisation", "fill_rate"}
 STATISTICS = {"mean", "p50", "p90", "p99"}
 

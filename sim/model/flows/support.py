@@ -35,7 +35,7 @@ INQUIRY_TARGET = "support.inquiry"
 
 class Inquiry:
     __slots__ = ("kind", "arrived_at", "counted", "in_queue", "priority", "skill", "handle_time",
-                 "patience")
+                 "patience", "set_aside_at")
 
     def __init__(self, kind: int, arrived_at: float, counted: bool, priority: int, skill: int,
                  handle_time: float, patience: float | None) -> None:
@@ -47,6 +47,7 @@ class Inquiry:
         self.skill = skill  # the pool's number for the skill it needs (-1: anyone)
         self.handle_time = handle_time  # work, at speed 1
         self.patience = patience  # None: waits for ever
+        self.set_aside_at = 0.0  # when it was last pre-empted
 
 
 class SupportDesk:
@@ -70,6 +71,7 @@ class SupportDesk:
         self._resolve_times: list[array] = []  # arrival to end of handling, per kind
         self.preemptive = spec.preemption == "resume"
         self.preemptions = 0  # every time an inquiry in hand was set aside
+        self.set_aside_sum = 0.0  # time counted inquiries spent pre-empted, waiting to resume
         self.on_create = None  # a test's hook: called with every inquiry created
         self._levels = sorted({t.priority for t in spec.inquiry_types.values()} | {1})
         for name in spec.inquiry_types or {"general": None}:
@@ -206,9 +208,11 @@ class SupportDesk:
 
     def preempted(self, inquiry: Inquiry, now: float) -> None:
         self.preemptions += 1
+        inquiry.set_aside_at = now
 
     def resumed(self, inquiry: Inquiry, now: float) -> None:
-        pass
+        if inquiry.counted:
+            self.set_aside_sum += now - inquiry.set_aside_at
 
     # --- results -------------------------------------------------------------------------
 
@@ -252,6 +256,9 @@ class SupportDesk:
         metrics.update(_mean_p90("support.time_to_resolve", np.concatenate(
             [np.frombuffer(times, dtype=float) for times in self._resolve_times])))
         metrics.update(self._group_utilisation(now))
+        if self.preemptive:  # time set aside, per arrival like wait_all (Little: L = lambda W)
+            metrics["support.preempted_wait.mean"] = safe_ratio(self.set_aside_sum,
+                                                                answered + abandoned)
         if len(self.kinds) > 1:
             for kind, name in enumerate(self.kinds):
                 prefix = f"support.type.{name}"
