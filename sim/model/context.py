@@ -11,10 +11,10 @@ from sim.metrics.bins import bin_count, choose_bin_width
 from sim.metrics.load import LoadWatch
 from sim.model.org.handoff import Org
 from sim.model.org.pool import PoolLevels
-from sim.model.org.team import preempting_teams, staff_pool
+from sim.model.org.team import staff_pool
 from sim.model.wakeup import Wakeup, call_later
 from sim.random import RandomStreams
-from sim.scenario.schema import ScenarioSpec
+from sim.scenario.schema import ScenarioSpec, preempting_teams
 
 UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 

@@ -246,3 +246,14 @@ class ScenarioSpec(Spec):
     costs: CostsSpec = Field(default_factory=CostsSpec, description="Cost rates.")
     currency: str = Field("", description="Label of money amounts, e.g. EUR.")
     output: OutputSpec = Field(default_factory=OutputSpec, description="Result options.")
+
+
+def preempting_teams(spec: ScenarioSpec) -> set[str]:
+    """Teams whose work pre-empts (built as members, not the counter). A section registers
+    by having a method `teams_preempting()`, as `teams_used()` for the unused-team warning."""
+    teams: set[str] = set()
+    for name in type(spec).model_fields:
+        report = getattr(getattr(spec, name), "teams_preempting", None)
+        if report is not None:
+            teams |= report()
+    return teams

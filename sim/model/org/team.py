@@ -14,7 +14,7 @@ from simpy import Environment
 from sim.model.org.members import MemberPool
 from sim.model.org.pool import Pool, PoolLevels
 from sim.model.wakeup import Wakeup, call_later
-from sim.scenario.schema import MemberGroupSpec, ScenarioSpec, TeamSpec
+from sim.scenario.schema import MemberGroupSpec, TeamSpec
 from sim.units import WEEK
 
 
@@ -55,16 +55,6 @@ def member_hours(team: TeamSpec, start: float, end: float) -> float:
         for lo, hi in group_intervals(group, end):
             total += group.members * max(0.0, min(hi, end) - max(lo, start))
     return total / 60.0
-
-
-def preempting_teams(spec: ScenarioSpec) -> set[str]:
-    """Teams whose work pre-empts. A section registers by having `teams_preempting()`."""
-    teams: set[str] = set()
-    for name in type(spec).model_fields:
-        report = getattr(getattr(spec, name), "teams_preempting", None)
-        if report is not None:
-            teams |= report()
-    return teams
 
 
 def staff_pool(env: Environment, name: str, team: TeamSpec, horizon: float,
