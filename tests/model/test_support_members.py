@@ -51,7 +51,7 @@ def run_desk(scenario: sim.Scenario, seed: int = 9, prepare=None) -> tuple[Suppo
     flows = build_flows(ctx)
     desk = next(f for f in flows if isinstance(f, SupportDesk))
     created: list = []
-    desk.on_create = created.append
+    watch_draws(desk, created)
     if prepare is not None:
         prepare(desk)
     ctx.schedule_window_start()
@@ -61,8 +61,26 @@ def run_desk(scenario: sim.Scenario, seed: int = 9, prepare=None) -> tuple[Suppo
     return desk, created
 
 
-def drawn(inquiry) -> tuple:
-    return (inquiry.arrived_at, inquiry.kind, inquiry.handle_time, inquiry.patience)
+def watch_draws(desk: SupportDesk, created: list) -> None:
+    """Log every inquiry created as (arrived, type, handle time, patience): the handle time
+    is kept on the inquiry, patience is caught as its sampler hands it out (at creation)."""
+    patience = [None]
+    for kind, sample in enumerate(desk._patience):
+        if sample is not None:
+            def catching(sample=sample):
+                patience[0] = sample()
+                return patience[0]
+            desk._patience[kind] = catching
+    submit = desk._submit
+
+    def submitted(handler, inquiry, *args, **kwargs):
+        created.append((inquiry.arrived_at, inquiry.kind, inquiry.handle_time, patience[0]))
+        return submit(handler, inquiry, *args, **kwargs)
+    desk._submit = submitted
+
+
+def drawn(logged: tuple) -> tuple:
+    return logged
 
 
 @pytest.mark.parametrize("preemption", ["none", "resume"])
@@ -111,28 +129,28 @@ def test_members_only_take_work_of_their_skill():
 
 
 def test_a_preempted_inquiry_never_gives_up_and_the_balance_holds():
-    set_aside: set[int] = set()
-    withdrawn: list[int] = []
+    set_aside: dict[int, object] = {}  # by id, holding the inquiry so its id stays its own
+    withdrawn: dict[int, object] = {}
 
     def watch(desk: SupportDesk) -> None:
         preempted, withdraw = desk.preempted, desk.pool.withdraw
 
         def on_preempted(inquiry, now):
-            set_aside.add(id(inquiry))
+            set_aside[id(inquiry)] = inquiry
             preempted(inquiry, now)
 
         def on_withdraw(inquiry):
-            withdrawn.append(id(inquiry))
+            withdrawn[id(inquiry)] = inquiry
             withdraw(inquiry)
         desk.preempted = on_preempted
         desk.pool.withdraw = on_withdraw
     desk, created = run_desk(desk_spec(3, "resume", horizon="3d"), prepare=watch)
     assert len(set_aside) > 50 and len(withdrawn) > 50
-    assert not set_aside & set(withdrawn)
+    assert not set_aside.keys() & withdrawn.keys()
     assert desk.preemptions >= len(set_aside)
     balance = desk.collect(desk.env.now).balances[0]
     assert balance.holds, str(balance)
-    assert balance.total == len(created)
+    assert balance.total == len(created) == desk.arrived_all
 
 
 def test_conservation_counts_work_set_aside_at_the_horizon():

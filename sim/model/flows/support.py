@@ -15,6 +15,7 @@ taken, an inquiry never gives up.
 from __future__ import annotations
 
 from array import array
+from functools import partial
 
 import numpy as np
 
@@ -35,19 +36,18 @@ INQUIRY_TARGET = "support.inquiry"
 
 class Inquiry:
     __slots__ = ("kind", "arrived_at", "counted", "in_queue", "priority", "skill", "handle_time",
-                 "patience", "set_aside_at")
+                 "set_aside_at")
 
     def __init__(self, kind: int, arrived_at: float, counted: bool, priority: int, skill: int,
-                 handle_time: float, patience: float | None) -> None:
+                 handle_time: float) -> None:
         self.kind = kind
         self.arrived_at = arrived_at
         self.counted = counted
         self.in_queue = False
         self.priority = priority
         self.skill = skill  # the pool's number for the skill it needs (-1: anyone)
-        self.handle_time = handle_time  # work, at speed 1
-        self.patience = patience  # None: waits for ever
-        self.set_aside_at = 0.0  # when it was last pre-empted
+        self.handle_time = handle_time  # work, at speed 1 (drawn at creation)
+        # set_aside_at: when it was last pre-empted (set then)
 
 
 class SupportDesk:
@@ -69,10 +69,13 @@ class SupportDesk:
         self._priority: list[int] = []
         self._skill: list[int] = []
         self._resolve_times: list[array] = []  # arrival to end of handling, per kind
+        self._resolved: list = []  # their bound appends (hot path)
         self.preemptive = spec.preemption == "resume"
         self.preemptions = 0  # every time an inquiry in hand was set aside
         self.set_aside_sum = 0.0  # time counted inquiries spent pre-empted, waiting to resume
-        self.on_create = None  # a test's hook: called with every inquiry created
+        # the pool's submit, bound once: pre-emptible work says so
+        self._submit = (partial(self.pool.submit, preempt=True) if self.preemptive
+                        else self.pool.submit)
         self._levels = sorted({t.priority for t in spec.inquiry_types.values()} | {1})
         for name in spec.inquiry_types or {"general": None}:
             self._add_kind(name)
@@ -121,6 +124,7 @@ class SupportDesk:
         self._priority.append(self._levels.index(spec.priority if spec else 1))
         self._skill.append(self.pool.skill_index(spec.skill if spec else None))
         self._resolve_times.append(array("d"))
+        self._resolved.append(self._resolve_times[-1].append)
         return len(self.kinds) - 1
 
     # --- arrivals ------------------------------------------------------------------------
@@ -150,24 +154,22 @@ class SupportDesk:
 
     def accept(self, kind: int, now: float) -> None:
         counted = now >= self.ctx.warmup
-        patience = self._patience[kind]
+        # every draw of the customer's own is made now, whatever happens to them later
         inquiry = Inquiry(kind, now, counted, self._priority[kind], self._skill[kind],
-                          self._handle[kind](), patience() if patience is not None else None)
-        if self.on_create is not None:
-            self.on_create(inquiry)
+                          self._handle[kind]())
+        patience = self._patience[kind]
+        if patience is not None:
+            patience = patience()
         self.arrived_all += 1
         if counted:
             self.arrived[kind] += 1
             self.arrivals_per_bin[int(now / self.ctx.bin_width)] += 1
-        if self.preemptive:
-            self.pool.submit(self, inquiry, True)
-        else:
-            self.pool.submit(self, inquiry)
+        self._submit(self, inquiry)
         if inquiry.in_queue:
             if counted:
                 self.waited[kind] += 1
-            if inquiry.patience is not None:
-                call_later(self.env, inquiry.patience, self._give_up_cb, inquiry)
+            if patience is not None:
+                call_later(self.env, patience, self._give_up_cb, inquiry)
 
     def _give_up(self, event: Wakeup) -> None:
         inquiry = event._value
@@ -201,7 +203,7 @@ class SupportDesk:
     def end(self, inquiry: Inquiry, now: float) -> None:
         self.completed_all += 1
         if inquiry.counted:
-            self._resolve_times[inquiry.kind].append(now - inquiry.arrived_at)
+            self._resolved[inquiry.kind](now - inquiry.arrived_at)
         if now >= self.ctx.warmup:
             self.handled_in_window += 1
             self.handled_per_bin[int(now / self.ctx.bin_width)] += 1
