@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 # their .mean/.p50/.p90/.p99 are minutes
-DURATION_STATS = {"wait", "wait_all", "lead_time", "time_to_resolve", "preempted_wait"}
+DURATION_STATS = {"wait", "wait_all", "lead_time", "time_to_resolve", "preempted_wait",
+                  "wait_window"}
 SHARES = {"service_level", "utilisation", "fill_rate"}
 STATISTICS = {"mean", "p50", "p90", "p99"}
 

@@ -323,6 +323,10 @@ class MemberPool(PoolLevels):
         return [work for queues in self._queues for queue in queues.values() for work in queue
                 if work.handler is handler and (work.started or work.item.in_queue)]
 
+    def waiting_items(self, handler: Handler) -> list[tuple[Any, bool]]:
+        """Items of `handler` waiting now, each with whether it was set aside (pre-empted)."""
+        return [(work.item, work.started) for work in self._queued(handler)]
+
     def queued_for(self, handler: Handler) -> int:
         """Items of `handler` waiting for a first start (a scan: at the end of a run)."""
         return sum(1 for work in self._queued(handler) if not work.started)

@@ -252,6 +252,11 @@ class Pool(PoolLevels):
 
     # --- steady state ----------------------------------------------------------------------
 
+    def waiting_items(self, handler: Handler) -> list[tuple[Any, bool]]:
+        """Items of `handler` waiting now, each with whether it was set aside (never here)."""
+        return [(item, False) for queue in self._queues for owner, item in queue
+                if owner is handler and item.in_queue]
+
     def queued_for(self, handler: Handler) -> int:
         """Items of `handler` waiting now (a scan: at the end of a run, not on hot paths)."""
         return sum(1 for queue in self._queues for owner, item in queue
