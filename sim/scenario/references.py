@@ -156,7 +156,7 @@ def _check_support(
     else:
         mixes = [(1.0, support.handle_time, support.patience)]
     load = support.arrivals.rate * sum(share * handle.mean for share, handle, _ in mixes)
-    capacity = team.mean_on_shift()
+    capacity = team.mean_capacity()
     impatient = all(patience is not None for _, _, patience in mixes)
     if not impatient and load >= capacity:
         warnings.append(

@@ -147,6 +147,10 @@ class TeamSpec(Spec):
         """Members on shift, averaged over a week."""
         return sum(g.members * _shift_share(g.shift) for g in self.shifts)
 
+    def mean_capacity(self) -> float:
+        """Work the members on shift do per minute (at speed 1: one each), over a week."""
+        return sum(g.members * g.speed * _shift_share(g.shift) for g in self.shifts)
+
 
 def _shift_share(shift: Shift) -> float:
     if shift.always:

@@ -184,3 +184,18 @@ def test_speed_divides_the_handle_time():
         "support": {"arrivals": "60/h", "handle_time": "const(3m)"}}).spec, seed=1,
         replication=0)
     assert result.metrics["support.time_to_resolve.mean"] == pytest.approx(1.5)
+
+
+def test_fast_members_are_capacity_for_the_overload_watch():
+    """Offered load 3 (members busy at speed 1): two members at speed 2 carry it, at speed 1
+    they do not, and the watch says so only then."""
+    def finding(speed: float):
+        spec = sim.scenario_from_dict({
+            "name": "fast", "horizon": "3d", "warmup": "2h", "seed": 4,
+            "teams": {"support": {"members": 2, "speed": speed}},
+            "support": {"arrivals": "60/h", "handle_time": "exp(3m)"}}).spec
+        return next(n for n in run_replication(spec, seed=4, replication=0).notes
+                    if n.team == "support")
+    fast, slow = finding(2.0), finding(1.0)
+    assert fast.load == pytest.approx(0.75, rel=0.05) and not fast.overloaded
+    assert slow.load == pytest.approx(1.5, rel=0.05) and slow.overloaded

@@ -85,6 +85,7 @@ class MemberPool(PoolLevels):
         self.members: list[Member] = []
         self.group_busy: list[Level] = []
         self.group_present: list[Level] = []
+        self.capacity_level = Level(bin_width, 0)  # the speeds of the members on shift
         self._queues: list[dict[int, deque[Work]]] = [{}]
         self._seq = count()
         self.waiting = 0  # queued work not withdrawn (pre-empted included)
@@ -275,6 +276,7 @@ class MemberPool(PoolLevels):
         now = self.env._now
         member.on_shift = True
         self.on_shift_level.set(now, self.on_shift_level.value + 1)
+        self.capacity_level.set(now, self.capacity_level.value + member.speed)
         if member.work is not None:  # still on last shift's work: no longer overtime
             return
         self._set_present(member, +1, now)
@@ -288,13 +290,18 @@ class MemberPool(PoolLevels):
         now = self.env._now
         member.on_shift = False
         self.on_shift_level.set(now, self.on_shift_level.value - 1)
+        self.capacity_level.set(now, self.capacity_level.value - member.speed)
         if member.work is None:
             self._set_present(member, -1, now)
 
     def start_window(self, now: float) -> None:
         super().start_window(now)
-        for level in (*self.group_busy, *self.group_present):
+        for level in (*self.group_busy, *self.group_present, self.capacity_level):
             level.start_window(now)
+
+    def capacity(self, now: float) -> float:
+        """Work the roster could do in the observed window: member-minutes times speed."""
+        return self.capacity_level.integral(now)
 
     def group_utilisation(self, group: int, now: float) -> float:
         present = self.group_present[group].integral(now)

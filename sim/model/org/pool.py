@@ -109,9 +109,13 @@ class PoolLevels:
         first = int(self._window / self._bin_width)
         return QueueObservation(
             team=self.name, demands=[read() for read in self._demands],
-            capacity=self.on_shift_level.integral(now),
+            capacity=self.capacity(now),
             waiting_at_start=self._waiting_at_window, waiting_at_end=self.waiting,
             queue_series=self.queue.series(now)[first:])
+
+    def capacity(self, now: float) -> float:
+        """Work the roster could do in the observed window (member-minutes at speed 1)."""
+        return self.on_shift_level.integral(now)
 
     def preempted_for(self, handler: Handler) -> int:
         """Items of `handler` pre-empted and waiting to be resumed (none without pre-emption)."""
