@@ -39,6 +39,9 @@ class Recorder:
         self.log.append(("begin", item.name, now))
         return self.work
 
+    def skill_of(self, item: Item) -> int:
+        return item.skill
+
     def end(self, item: Item, now: float) -> None:
         self.log.append(("end", item.name, now))
 

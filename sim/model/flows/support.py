@@ -35,17 +35,16 @@ INQUIRY_TARGET = "support.inquiry"
 
 
 class Inquiry:
-    __slots__ = ("kind", "arrived_at", "counted", "in_queue", "priority", "skill", "handle_time",
+    __slots__ = ("kind", "arrived_at", "counted", "in_queue", "priority", "handle_time",
                  "set_aside_at")
 
-    def __init__(self, kind: int, arrived_at: float, counted: bool, priority: int, skill: int,
+    def __init__(self, kind: int, arrived_at: float, counted: bool, priority: int,
                  handle_time: float) -> None:
         self.kind = kind
         self.arrived_at = arrived_at
         self.counted = counted
         self.in_queue = False
         self.priority = priority
-        self.skill = skill  # the pool's number for the skill it needs (-1: anyone)
         self.handle_time = handle_time  # work, at speed 1 (drawn at creation)
         # set_aside_at: when it was last pre-empted (set then)
 
@@ -71,6 +70,8 @@ class SupportDesk:
         self._resolve_times: list[array] = []  # arrival to end of handling, per kind
         self._resolved: list = []  # their bound appends (hot path)
         self.preemptive = spec.preemption == "resume"
+        self._warmup = ctx.warmup  # read on every event: kept here, one lookup
+        self._bin_width = ctx.bin_width
         self.preemptions = 0  # every time an inquiry in hand was set aside
         self.set_aside_sum = 0.0  # time counted inquiries spent pre-empted, waiting to resume
         self._edge_wait = 0.0  # waiting after warm-up of inquiries that arrived before it
@@ -154,17 +155,16 @@ class SupportDesk:
         self.accept(kind, now)
 
     def accept(self, kind: int, now: float) -> None:
-        counted = now >= self.ctx.warmup
+        counted = now >= self._warmup
         # every draw of the customer's own is made now, whatever happens to them later
-        inquiry = Inquiry(kind, now, counted, self._priority[kind], self._skill[kind],
-                          self._handle[kind]())
+        inquiry = Inquiry(kind, now, counted, self._priority[kind], self._handle[kind]())
         patience = self._patience[kind]
         if patience is not None:
             patience = patience()
         self.arrived_all += 1
         if counted:
             self.arrived[kind] += 1
-            self.arrivals_per_bin[int(now / self.ctx.bin_width)] += 1
+            self.arrivals_per_bin[int(now / self._bin_width)] += 1
         self._submit(self, inquiry)
         if inquiry.in_queue:
             if counted:
@@ -184,10 +184,10 @@ class SupportDesk:
             waited = now - inquiry.arrived_at
             self.abandon_wait_sum += waited
             self._abandon_waits.append(waited)
-        elif now > self.ctx.warmup:  # a warm-up arrival: its wait after warm-up
-            self._edge_wait += now - self.ctx.warmup
-        if now >= self.ctx.warmup:
-            self.abandoned_per_bin[int(now / self.ctx.bin_width)] += 1
+        elif now > self._warmup:  # a warm-up arrival: its wait after warm-up
+            self._edge_wait += now - self._warmup
+        if now >= self._warmup:
+            self.abandoned_per_bin[int(now / self._bin_width)] += 1
 
     # --- Pool handler --------------------------------------------------------------------
 
@@ -201,17 +201,22 @@ class SupportDesk:
             self._kind_wait_sum[kind] += wait
             if wait <= self.target:
                 self.within_target[kind] += 1
-        elif now > self.ctx.warmup:  # a warm-up arrival: its wait after warm-up
-            self._edge_wait += now - self.ctx.warmup
+        elif now > self._warmup:  # a warm-up arrival: its wait after warm-up
+            self._edge_wait += now - self._warmup
         return inquiry.handle_time
 
     def end(self, inquiry: Inquiry, now: float) -> None:
         self.completed_all += 1
         if inquiry.counted:
             self._resolved[inquiry.kind](now - inquiry.arrived_at)
-        if now >= self.ctx.warmup:
+        if now >= self._warmup:
             self.handled_in_window += 1
-            self.handled_per_bin[int(now / self.ctx.bin_width)] += 1
+            self.handled_per_bin[int(now / self._bin_width)] += 1
+
+    def skill_of(self, inquiry: Inquiry) -> int:
+        """The pool's number for the skill the inquiry needs (-1: anyone); asked by members
+        as agents only, so the counter's hot path never pays for it."""
+        return self._skill[inquiry.kind]
 
     def preempted(self, inquiry: Inquiry, now: float) -> None:
         self.preemptions += 1
@@ -220,8 +225,8 @@ class SupportDesk:
     def resumed(self, inquiry: Inquiry, now: float) -> None:
         if inquiry.counted:
             self.set_aside_sum += now - inquiry.set_aside_at
-        elif now > self.ctx.warmup:
-            self._edge_wait += now - max(self.ctx.warmup, inquiry.set_aside_at)
+        elif now > self._warmup:
+            self._edge_wait += now - max(self._warmup, inquiry.set_aside_at)
 
     # --- results -------------------------------------------------------------------------
 

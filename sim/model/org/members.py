@@ -6,13 +6,16 @@ member on it, the work left (minutes at speed 1) and a token that makes a finish
 stale when the work is pre-empted (performance.md: a stale timeout is a cheap no-op, never
 an interrupt).
 
-Routing: work asks for a skill (-1: any member). A free member with it takes it, the first
-listed (`preference`) or the one with least busy time so far (`least_busy`). A member who
-becomes free takes the most urgent queued work it has a skill for, first come first served
-within a priority. Pre-emption: work submitted with `preempt=True`, finding nobody free,
-takes the member of the least urgent pre-emptible work of a strictly lower priority (the
-latest started among equals); that work goes back to the front of its queue with the effort
-done kept (done + remaining = total) and no longer waits for a customer's patience.
+Routing: work asks for a skill (-1: any member), which its handler's optional
+`skill_of(item) -> int` names (the pool's number for it, from `skill_index`). A free member
+with it takes it, the first listed (`preference`) or the one with least busy time so far
+(`least_busy`). A member who becomes free takes the most urgent queued work it has a skill
+for, first come first served within a priority.
+
+Pre-emption: work submitted with `preempt=True`, finding nobody free, takes the member of the
+least urgent pre-emptible work of a strictly lower priority (the latest started among
+equals); that work goes back to the front of its queue with the effort done kept
+(done + remaining = total) and no longer waits for a customer's patience.
 """
 
 from __future__ import annotations
@@ -121,7 +124,8 @@ class MemberPool(PoolLevels):
     def submit(self, handler: Handler, item: Any, preempt: bool = False) -> None:
         """Start `item` now with a free member who has its skill, else (`preempt`) in place
         of less urgent pre-emptible work, else queue it by priority."""
-        work = Work(handler, item, getattr(item, "skill", ANY_SKILL), next(self._seq),
+        skill_of = getattr(handler, "skill_of", None)
+        work = Work(handler, item, skill_of(item) if skill_of else ANY_SKILL, next(self._seq),
                     preempt, preempt)
         self._place(work)
 

@@ -9,6 +9,8 @@ Contract for a handler (the flow that owns the work):
 - `begin(item, now) -> float | None`: the item starts now; return how much work it takes
   (minutes at speed 1), or None to hold the member until `release` (a process's grant).
 - `end(item, now) -> None`: the member has finished it (it may submit the item elsewhere).
+- optional, `skill_of(item) -> int`: the skill the item needs (`skill_index`; -1: anyone),
+  read by `MemberPool` only.
 - pre-emptible work only (`MemberPool.submit(..., preempt=True)`): `preempted(item, now)`
   when a member leaves it for more urgent work, `resumed(item, now)` when one takes it up.
 Items carry `priority` (0 is served first) and `in_queue`, which the pool maintains; an item
