@@ -154,7 +154,7 @@ def test_every_kind_declares_tagged_components_and_open_last():
     assert {"support", "orders"} <= set(kinds)
     assert list(kinds["orders"].components) == ["stock", "queue", "work", "cutoff", "pickup",
                                                 "transit"]
-    assert list(kinds["support"].components) == ["queue", "work"]
+    assert list(kinds["support"].components) == ["queue", "work", "preempted"]
     for kind in kinds.values():
         assert set(kind.components.values()) <= {"operations", "collaboration"}
         assert kind.outcomes[-1] == "open"
