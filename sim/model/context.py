@@ -16,7 +16,7 @@ from sim.model.org.team import staff_pool
 from sim.model.wakeup import Wakeup, call_later
 from sim.random import RandomStreams
 from sim.scenario.schema import ScenarioSpec, preempting_teams
-from sim.scenario.timeline import staff_steps
+from sim.scenario.timeline import staff_windows
 
 UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
@@ -46,7 +46,7 @@ class Context:
         if team not in self.pools:
             pool = staff_pool(self.env, team, self.spec.teams[team], self.horizon,
                               self.bin_width, self.bins, team in self._preempting,
-                              staff_steps(self.spec.timeline, team, self.horizon))
+                              staff_windows(self.spec.timeline, team, self.horizon))
             self.pools[team] = pool
             self.at_window_start(pool.start_window)
             self.load_watch.register(pool.observe)

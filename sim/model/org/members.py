@@ -103,6 +103,11 @@ class MemberPool(PoolLevels):
         group = len(self.group_busy)
         self.group_busy.append(Level(self._bin_width, 0))
         self.group_present.append(Level(self._bin_width, 0))
+        return self.add_members(group, names, skills, speed)
+
+    def add_members(self, group: int, names: list[str], skills: tuple[str, ...], speed: float
+                    ) -> list[Member]:
+        """Members joining an existing group (the timeline's extra staff)."""
         keys = tuple(self.skill_index(s) for s in skills)
         added = [Member(name, group, keys, speed) for name in names]
         self.members += added

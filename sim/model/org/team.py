@@ -8,7 +8,7 @@ made here, once, when the model is built.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from simpy import Environment
 
@@ -16,6 +16,7 @@ from sim.model.org.members import MemberPool
 from sim.model.org.pool import Pool, PoolLevels
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import MemberGroupSpec, TeamSpec
+from sim.scenario.timeline import window_steps
 from sim.units import WEEK
 
 
@@ -69,17 +70,18 @@ def member_hours(team: TeamSpec, start: float, end: float,
 
 def staff_pool(env: Environment, name: str, team: TeamSpec, horizon: float,
                bin_width: float, bins: int, preemptive: bool = False,
-               extra: Iterable[tuple[float, int]] = ()) -> PoolLevels:
+               staff: Sequence[tuple[float, float, int]] = ()) -> PoolLevels:
     """A pool with the team's members, changing as shifts start and end: the counter for
-    interchangeable members whose work never pre-empts, else members as agents. `extra`:
-    more roster steps (the timeline's staff windows; the counter only, so far)."""
+    interchangeable members whose work never pre-empts, else members as agents. `staff`:
+    the timeline's (start, end, extra members) windows."""
     if team.plain and not preemptive:
-        return _counter_pool(env, name, team, horizon, bin_width, bins, extra)
-    return _member_pool(env, name, team, horizon, bin_width, bins)
+        return _counter_pool(env, name, team, horizon, bin_width, bins,
+                             window_steps(list(staff), horizon))
+    return _member_pool(env, name, team, horizon, bin_width, bins, staff)
 
 
 def _counter_pool(env: Environment, name: str, team: TeamSpec, horizon: float,
-                  bin_width: float, bins: int, extra: Iterable[tuple[float, int]]) -> Pool:
+                  bin_width: float, bins: int, extra: list[tuple[float, int]]) -> Pool:
     pool = Pool(env, name, bin_width, bins)
     at_start, changes = roster_changes(team, horizon, extra)
     if at_start:
@@ -96,7 +98,8 @@ def _apply_change(pool: Pool):
 
 
 def _member_pool(env: Environment, name: str, team: TeamSpec, horizon: float,
-                 bin_width: float, bins: int) -> MemberPool:
+                 bin_width: float, bins: int, staff: Sequence[tuple[float, float, int]]
+                 ) -> MemberPool:
     skills = sorted(team.skills)
     pool = MemberPool(env, name, bin_width, bins, skills, team.routing == "least_busy")
     come, go = _come_on(pool), _go_off(pool)
@@ -112,7 +115,29 @@ def _member_pool(env: Environment, name: str, team: TeamSpec, horizon: float,
                     call_later(env, start, come, member)
                 if end < horizon:
                     call_later(env, end, go, member)
+    _timeline_members(pool, team, horizon, staff, come, go)
     return pool
+
+
+def _timeline_members(pool: MemberPool, team: TeamSpec, horizon: float,
+                      staff: Sequence[tuple[float, float, int]], come, go) -> None:
+    """The timeline's extra members: each window adds members like the team's first group
+    (its skills and speed; counted in its utilisation), on shift for the window only. The
+    validator refuses a window that removes members from a team of agents."""
+    first = team.shifts[0]
+    label = team.group_labels()[0]
+    for index, (start, end, extra) in enumerate(staff):
+        if extra < 0:
+            raise ValueError(f"team {pool.name}: a timeline window cannot remove members "
+                             "who are agents")
+        names = [f"{label}.timeline{index}.{i}" for i in range(extra)]
+        for member in pool.add_members(0, names, first.skills, first.speed):
+            if start == 0.0:
+                pool.come_on(member)
+            else:
+                call_later(pool.env, start, come, member)
+            if end < horizon:
+                call_later(pool.env, end, go, member)
 
 
 def _come_on(pool: MemberPool):
