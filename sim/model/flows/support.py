@@ -228,11 +228,12 @@ class SupportDesk:
         self.completed_all += 1
         if self._open is not None:
             self._record_answered(inquiry, now)
-        if inquiry.counted:
+        if inquiry.counted:  # arrived after warm-up, so it ends after it too
             self._resolved[inquiry.kind](now - inquiry.arrived_at)
-        if now >= self._warmup:
-            self.handled_in_window += 1
-            self.handled_per_bin[int(now / self._bin_width)] += 1
+        elif now < self._warmup:
+            return
+        self.handled_in_window += 1
+        self.handled_per_bin[int(now / self._bin_width)] += 1
 
     def skill_of(self, inquiry: Inquiry) -> int:
         """The pool's number for the skill the inquiry needs (-1: anyone); asked by members
