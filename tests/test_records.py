@@ -53,7 +53,7 @@ def test_records_are_parquet_files_listed_in_the_manifest(runner, shop_file, tmp
     assert "records" in manifest["folders"]
     horizon = 5 * 1440.0
     for kind, components in (("orders", ["stock", "queue", "work", "cutoff", "pickup",
-                                         "transit"]), ("support", ["queue", "work"])):
+                                         "transit"]), ("support", ["queue", "work", "preempted"])):
         table = pq.read_table(out / "records" / f"{kind}.parquet")  # read without orgsim
         assert table.column_names == ["replication", "id", "type", "created", "finished",
                                       "outcome", *(f"split.{c}" for c in components)]
@@ -174,9 +174,6 @@ CRN_DESK = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="handle time and patience are drawn when an agent "
-                   "takes an inquiry and when it queues, not when it is created (issue 7, "
-                   "item 7, another branch); remove this mark once they are")
 def test_a_staffing_change_leaves_the_customers_alone(runner, tmp_path):
     """Common random numbers: with one more member, the same inquiries arrive at the same
     instants, and each inquiry answered in both runs took the same work."""
@@ -206,6 +203,6 @@ def test_a_kind_with_no_entity_is_an_empty_table_with_its_columns(tmp_path):
     loaded = sim.Results.load(tmp_path / "out").records("support")
     assert len(loaded) == 0
     assert list(loaded.columns) == ["replication", "id", "type", "created", "finished",
-                                    "outcome", "split.queue", "split.work"]
+                                    "outcome", "split.queue", "split.work", "split.preempted"]
     assert list(loaded["outcome"].cat.categories) == ["answered", "abandoned", "open"]
     pd.testing.assert_frame_equal(loaded, results.records("support"))

@@ -11,19 +11,19 @@ from sim.metrics.bins import bin_count, choose_bin_width
 from sim.metrics.load import LoadWatch
 from sim.metrics.records import EntityKind, RecordBook, RecordLog
 from sim.model.org.handoff import Org
-from sim.model.org.pool import Pool
+from sim.model.org.pool import PoolLevels
 from sim.model.org.team import staff_pool
 from sim.model.wakeup import Wakeup, call_later
 from sim.random import RandomStreams
-from sim.scenario.schema import ScenarioSpec
-from sim.scenario.timeline import staff_steps
+from sim.scenario.schema import ScenarioSpec, preempting_teams
+from sim.scenario.timeline import staff_windows
 
 UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
 
 class Context:
     __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
-                 "pools", "load_watch", "records", "_window_starts")
+                 "pools", "load_watch", "records", "_window_starts", "_preempting")
 
     def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec,
                  records: bool = False) -> None:
@@ -35,17 +35,18 @@ class Context:
         self.bin_width = choose_bin_width(spec.horizon, spec.output.bin)
         self.bins = bin_count(spec.horizon, self.bin_width)
         self.org = Org(env)
-        self.pools: dict[str, Pool] = {}
+        self.pools: dict[str, PoolLevels] = {}
         self.load_watch = LoadWatch()  # every team's queue, judged for overload at the end
         self.records = RecordBook() if records else None  # entity records: opt-in
         self._window_starts: list[Callable[[float], None]] = []
+        self._preempting = preempting_teams(spec)
 
-    def pool(self, team: str) -> Pool:
+    def pool(self, team: str) -> PoolLevels:
         """The pool of the team's members (one per team, shared by every flow it works for)."""
         if team not in self.pools:
             pool = staff_pool(self.env, team, self.spec.teams[team], self.horizon,
-                              self.bin_width, self.bins,
-                              staff_steps(self.spec.timeline, team, self.horizon))
+                              self.bin_width, self.bins, team in self._preempting,
+                              staff_windows(self.spec.timeline, team, self.horizon))
             self.pools[team] = pool
             self.at_window_start(pool.start_window)
             self.load_watch.register(pool.observe)

@@ -135,6 +135,16 @@ def _check_support(
         if kind.handle_time is None and support.handle_time is None:
             problems.append(Problem("needs a handle_time (or set support.handle_time for all)",
                                     ("support", "inquiry_types", name, "handle_time")))
+    if support.team in spec.teams:
+        have = spec.teams[support.team].skills
+        for name, kind in types.items():
+            if kind.skill is not None and kind.skill not in have:
+                known = (f"skills in the team: {', '.join(sorted(have))}" if have
+                         else "give a group of the team 'skills: [...]'")
+                problems.append(Problem(
+                    f"inquiry type '{name}' asks for skill '{kind.skill}', which no member of "
+                    f"team '{support.team}' has; {known}",
+                    ("support", "inquiry_types", name, "skill")))
     if support.arrivals is not None and types:
         total = sum(k.share for k in types.values())
         if abs(total - 1.0) > SHARE_TOLERANCE:
@@ -150,7 +160,7 @@ def _check_support(
     else:
         mixes = [(1.0, support.handle_time, support.patience)]
     load = support.arrivals.rate * sum(share * handle.mean for share, handle, _ in mixes)
-    capacity = team.mean_on_shift()
+    capacity = team.mean_capacity()
     impatient = all(patience is not None for _, _, patience in mixes)
     if not impatient and load >= capacity:
         warnings.append(

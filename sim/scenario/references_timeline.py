@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from sim.scenario.errors import Problem
-from sim.scenario.schema import ScenarioSpec
+from sim.scenario.schema import ScenarioSpec, TeamSpec, preempting_teams
 from sim.scenario.timeline import SCALED_FLOWS, ChangeSpec, staff_steps
 from sim.units import format_duration
 
@@ -49,14 +49,40 @@ def _check_names(spec: ScenarioSpec, change: ChangeSpec, where: tuple,
         elif not known.has_stream(spec):
             warnings.append(f"timeline.{where[1]}.scale.{flow}: this scenario has no "
                             f"{known.meaning}: the factor changes nothing")
-    for team in change.staff:
+    for team, extra in change.staff.items():
         if team not in spec.teams:
             problems.append(Problem(unknown_name("team", team, list(spec.teams)),
                                     (*where, "staff", team)))
+        elif _agents(spec, team):
+            _check_agent_staff(spec.teams[team], team, extra, where, problems, warnings)
     if change.outage is not None and change.outage.supplier not in spec.suppliers:
         problems.append(Problem(unknown_name("supplier", change.outage.supplier,
                                              list(spec.suppliers)),
                                 (*where, "outage", "supplier")))
+
+
+def _agents(spec: ScenarioSpec, team: str) -> bool:
+    """Is the team built as members as agents (sim/model/org/team.py: staff_pool)?"""
+    return not spec.teams[team].plain or team in preempting_teams(spec)
+
+
+def _check_agent_staff(team: TeamSpec, name: str, extra: int, where: tuple,
+                       problems: list[Problem], warnings: list[str]) -> None:
+    """Extra members of a team of agents join its first group; none can be taken away
+    (which member would go is not for the timeline to guess)."""
+    if extra < 0:
+        problems.append(Problem(
+            f"team '{name}' is made of members as agents (skills, speeds or pre-emption): a "
+            "window can only add members to it (change its shifts to remove some)",
+            (*where, "staff", name)))
+        return
+    kinds = {(frozenset(group.skills), group.speed) for group in team.shifts}
+    if len(kinds) > 1:
+        first = team.shifts[0]
+        skills = ", ".join(first.skills) or "none"
+        warnings.append(f"timeline.{where[1]}.staff.{name}: the {extra} extra member(s) join "
+                        f"the team's first group (shifts.0: skills {skills}, speed "
+                        f"{first.speed:g})")
 
 
 def _rosters_below_zero(spec: ScenarioSpec) -> list[Problem]:

@@ -7,9 +7,10 @@ before-validators, so model code always sees one shape. Cross-references between
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from sim.calendar import ALWAYS, Shift
 from sim.scenario.base import NAME_PATTERN, ArrivalsSpec, Spec
@@ -33,12 +34,50 @@ from sim.scenario.types import (
     WorkTime,
 )
 
+TIMEZONE_PATTERN = r"^[+-](0\d|1[0-4]):[0-5]\d$"
+GROUP_KEYS = ("members", "shift", "skills", "speed", "timezone", "name")
+
+
+def _timezone_offset(value: object) -> float:
+    """'+08:00' -> 480 minutes: the member's local clock runs that far ahead of time 0."""
+    if not isinstance(value, str) or not re.match(TIMEZONE_PATTERN, value.strip()):
+        raise ValueError(f"expected a time-zone offset like '+08:00' or '-05:30' (at most "
+                         f"14 hours), got {value!r}")
+    text = value.strip()
+    minutes = int(text[1:3]) * 60 + int(text[4:6])
+    return -minutes if text[0] == "-" else float(minutes)
+
+
+TimezoneOffset = Annotated[float, BeforeValidator(_timezone_offset), WithJsonSchema(
+    {"type": "string", "pattern": TIMEZONE_PATTERN, "examples": ["+08:00", "-05:00"],
+     "description": "UTC offset of the members' local clock; shifts are read in it."})]
+
 
 class MemberGroupSpec(Spec):
-    """A group of members who share one shift."""
+    """A group of members who share one shift, skills, speed and time zone."""
 
     members: Count = Field(ge=0, description="How many members work this shift.")
-    shift: ShiftField = Field(ALWAYS, description="When they work.")
+    shift: ShiftField = Field(ALWAYS, description="When they work (in their local time).")
+    skills: tuple[Annotated[str, Field(pattern=NAME_PATTERN)], ...] = Field(
+        (), description="Kinds of work they can do (work that asks for no skill: anyone).")
+    speed: Number = Field(1.0, gt=0, description="Work rate: a task takes its work time "
+                          "divided by speed (1 = as drawn).")
+    timezone: TimezoneOffset = Field(0.0, description="Their UTC offset, e.g. '+08:00'; time "
+                                     "0 is Monday 00:00 at +00:00.")
+    name: str | None = Field(None, pattern=NAME_PATTERN,
+                             description="A single member's name (only with members: 1).")
+
+    @model_validator(mode="after")
+    def _name_for_one(self) -> MemberGroupSpec:
+        if self.name is not None and self.members != 1:
+            raise ValueError(f"a name is for a single member: give members: 1 (got "
+                             f"{self.members}) or drop 'name'")
+        return self
+
+    @property
+    def plain(self) -> bool:
+        """Interchangeable with any other plain member: no skills, speed 1."""
+        return not self.skills and self.speed == 1.0
 
 
 def _team_json_schema(schema: dict[str, Any]) -> None:
@@ -58,18 +97,26 @@ class TeamSpec(Spec):
         description="Member groups, each with its own shift (or give `members` and `shift`)."
     )
     cost_per_hour: Number = Field(0.0, ge=0, description="Staff cost per member-hour on shift.")
+    routing: Literal["preference", "least_busy"] = Field(
+        "preference", description="Which free member takes work: the first listed "
+        "(preference) or the one busy least so far (least_busy).")
 
     @model_validator(mode="before")
     @classmethod
     def _one_group_shorthand(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
+        given = [key for key in GROUP_KEYS if key in data]
         if "shifts" in data:
-            if "members" in data or "shift" in data:
-                raise ValueError("give either 'members' and 'shift', or 'shifts', not both")
+            if given:
+                raise ValueError(f"give either {', '.join(repr(k) for k in given)} for one "
+                                 "group, or 'shifts', not both")
             return data
         data = dict(data)
         group = {"shift": data.pop("shift", "always")}
+        for key in GROUP_KEYS[2:]:
+            if key in data:
+                group[key] = data.pop(key)
         if "members" in data:
             group["members"] = data.pop("members")
         elif not set(data) - set(cls.model_fields):
@@ -79,12 +126,31 @@ class TeamSpec(Spec):
         return data
 
     @property
+    def skills(self) -> frozenset[str]:
+        """Every skill some member of the team has."""
+        return frozenset(skill for group in self.shifts if group.members
+                         for skill in group.skills)
+
+    @property
+    def plain(self) -> bool:
+        """Members are interchangeable (no skills, speed 1): a counter can stand for them."""
+        return all(group.plain for group in self.shifts)
+
+    def group_labels(self) -> list[str]:
+        """A label per group: the member's name, else its index in `shifts` (as --set)."""
+        return [group.name or str(i) for i, group in enumerate(self.shifts)]
+
+    @property
     def headcount(self) -> int:
         return sum(g.members for g in self.shifts)
 
     def mean_on_shift(self) -> float:
         """Members on shift, averaged over a week."""
         return sum(g.members * _shift_share(g.shift) for g in self.shifts)
+
+    def mean_capacity(self) -> float:
+        """Work the members on shift do per minute (at speed 1: one each), over a week."""
+        return sum(g.members * g.speed * _shift_share(g.shift) for g in self.shifts)
 
 
 def _shift_share(shift: Shift) -> float:
@@ -105,6 +171,8 @@ class InquiryTypeSpec(Spec):
         None, description="How long the customer waits before giving up (none: waits forever)."
     )
     priority: Count = Field(1, ge=1, description="1 is answered first, then 2, and so on.")
+    skill: str | None = Field(None, pattern=NAME_PATTERN, description="The skill a member "
+                              "needs to answer it (none: any member of the team).")
 
 
 class SupportSpec(Spec):
@@ -122,10 +190,18 @@ class SupportSpec(Spec):
     inquiry_types: dict[str, InquiryTypeSpec] = Field(
         default_factory=dict, description="Kinds of inquiry with their shares and times."
     )
+    preemption: Literal["none", "resume"] = Field(
+        "none", description="resume: an inquiry of a strictly higher priority (lower number) "
+        "interrupts one in hand when no member is free; the interrupted one is resumed later "
+        "with its work done kept. none: work in hand is never interrupted.")
 
     def teams_used(self) -> set[str]:
         """The teams this flow puts to work (for the unused-team warning)."""
         return {self.team}
+
+    def teams_preempting(self) -> set[str]:
+        """The teams whose work in hand this flow may pre-empt (built as members)."""
+        return {self.team} if self.preemption == "resume" else set()
 
 
 register_scaled_flow("support", "inquiry arrivals (support.arrivals)",
@@ -181,3 +257,14 @@ class ScenarioSpec(Spec):
     costs: CostsSpec = Field(default_factory=CostsSpec, description="Cost rates.")
     currency: str = Field("", description="Label of money amounts, e.g. EUR.")
     output: OutputSpec = Field(default_factory=OutputSpec, description="Result options.")
+
+
+def preempting_teams(spec: ScenarioSpec) -> set[str]:
+    """Teams whose work pre-empts (built as members, not the counter). A section registers
+    by having a method `teams_preempting()`, as `teams_used()` for the unused-team warning."""
+    teams: set[str] = set()
+    for name in type(spec).model_fields:
+        report = getattr(getattr(spec, name), "teams_preempting", None)
+        if report is not None:
+            teams |= report()
+    return teams

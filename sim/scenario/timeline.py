@@ -132,18 +132,30 @@ def scaled_span(timeline: tuple[ChangeSpec, ...], flow: str, end: float) -> floa
     return expected_arrivals(RateProfile(1.0), factor_steps(timeline, flow), 0.0, end)
 
 
+def staff_windows(timeline: tuple[ChangeSpec, ...], team: str, horizon: float
+                  ) -> list[tuple[float, float, int]]:
+    """(start, end, extra members) of the timeline's staff windows for `team` that start
+    before the horizon, in timeline order (end: inf without `to`)."""
+    return [(change.starts_at, change.end, change.staff[team]) for change in timeline
+            if change.staff.get(team, 0) and change.starts_at < horizon]
+
+
+def window_steps(windows: list[tuple[float, float, int]], horizon: float
+                 ) -> list[tuple[float, int]]:
+    """Staff windows as (instant, change in members on shift) steps within [0, horizon)."""
+    steps: list[tuple[float, int]] = []
+    for start, end, extra in windows:
+        steps.append((start, extra))
+        if end < horizon:
+            steps.append((end, -extra))
+    return sorted(steps)
+
+
 def staff_steps(timeline: tuple[ChangeSpec, ...], team: str, horizon: float
                 ) -> list[tuple[float, int]]:
     """(instant, change in members on shift) steps that the timeline adds to `team`'s roster,
     within [0, horizon)."""
-    steps: list[tuple[float, int]] = []
-    for change in timeline:
-        extra = change.staff.get(team, 0)
-        if extra and change.starts_at < horizon:
-            steps.append((change.starts_at, extra))
-            if change.end < horizon:
-                steps.append((change.end, -extra))
-    return sorted(steps)
+    return window_steps(staff_windows(timeline, team, horizon), horizon)
 
 
 def outages(timeline: tuple[ChangeSpec, ...], supplier: str) -> tuple[tuple[float, float], ...]:

@@ -36,3 +36,19 @@ def test_every_declaration_is_reported_somewhere_or_says_when(reported):
     silent = [m.name for m in declared()
               if not m.condition and not any(m.matches(name) for name in names)]
     assert silent == []
+
+
+def test_a_pre_empting_desk_of_agent_groups_reports_what_it_declares():
+    """Pre-emption's time set aside and per-group utilisation: declared only when they apply,
+    and then reported, in the declared order."""
+    scenario = sim.scenario_from_dict({
+        "name": "preempt", "horizon": "1d", "seed": 1,
+        "teams": {"support": {"shifts": [{"members": 2, "shift": "always"},
+                                         {"members": 1, "shift": "always"}]}},
+        "support": {"arrivals": "20/h", "handle_time": "exp(5m)", "preemption": "resume",
+                    "inquiry_types": {"urgent": {"share": 0.3, "priority": 1},
+                                      "later": {"share": 0.7, "priority": 2}}}})
+    names = reported_names(scenario.spec)
+    assert {"support.preempted_wait.mean", "support.utilisation.0",
+            "support.utilisation.1"} <= set(names)
+    assert names == list(sim.run(scenario, reps=1, force=True).metrics)

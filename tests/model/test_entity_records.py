@@ -154,10 +154,46 @@ def test_every_kind_declares_tagged_components_and_open_last():
     assert {"support", "orders"} <= set(kinds)
     assert list(kinds["orders"].components) == ["stock", "queue", "work", "cutoff", "pickup",
                                                 "transit"]
-    assert list(kinds["support"].components) == ["queue", "work"]
+    assert list(kinds["support"].components) == ["queue", "work", "preempted"]
     for kind in kinds.values():
         assert set(kind.components.values()) <= {"operations", "collaboration"}
         assert kind.outcomes[-1] == "open"
     with pytest.raises(ValueError, match="tagged"):
         from sim.metrics.records import EntityKind
         EntityKind("x", "xs", {"wait": "waiting"}, ("done", "open"), lambda spec: True)
+
+
+PREEMPTING_DESK = {
+    "name": "preempt", "horizon": "2d", "warmup": "6h", "seed": 5,
+    "teams": {"support": {"members": 2}},
+    "support": {"arrivals": "30/h", "handle_time": "exp(3m)", "preemption": "resume",
+                "patience": "exp(20m)",
+                "inquiry_types": {"urgent": {"share": 0.3, "priority": 1},
+                                  "later": {"share": 0.7, "priority": 2}}},
+}
+
+
+def test_pre_empted_inquiries_split_into_queue_work_and_time_set_aside():
+    """With pre-emption: queue + work + preempted is the time to resolve of an answered
+    inquiry and the time so far of an open one; only the lower priority is ever set aside,
+    and the time-to-resolve metric is the records' mean after warm-up."""
+    spec, result, records = frames(PREEMPTING_DESK)
+    inquiries = records["support"]
+    balance = next(b for b in result.balances if b.name == "support inquiries")
+    assert len(inquiries) == balance.total > 1000
+    assert_splits_add_up(inquiries, spec.horizon)
+    outcomes = inquiries["outcome"].value_counts()
+    assert outcomes["answered"] == balance.parts["completed"]
+    assert outcomes.get("open", 0) == (balance.parts["in service"] + balance.parts["waiting"]
+                                       + balance.parts["pre-empted, waiting"])
+    aside = inquiries[inquiries["split.preempted"] > 0]
+    assert len(aside) > 50 and set(aside["type"]) == {"later"}
+    assert (inquiries[inquiries["outcome"] == "abandoned"]["split.preempted"] == 0).all()
+    answered = inquiries[(inquiries["outcome"] == "answered")
+                         & (inquiries["created"] >= spec.warmup)]
+    m = result.metrics
+    assert m["support.time_to_resolve.mean"] == pytest.approx(
+        (answered["finished"] - answered["created"]).mean(), rel=1e-12)
+    later = answered[answered["type"] == "later"]
+    assert m["support.type.later.time_to_resolve.mean"] == pytest.approx(
+        (later["finished"] - later["created"]).mean(), rel=1e-12)

@@ -22,6 +22,7 @@ from sim.model.context import Context
 from sim.model.flows.inventory import Inventory, Supplier
 from sim.random import RandomStreams
 from sim.replication import build_model, run_replication
+from sim.scenario.errors import ScenarioError
 from sim.scenario.timeline import expected_arrivals, factor_steps
 from sim.units import DAY, HOUR
 
@@ -223,3 +224,66 @@ def test_a_vanishingly_small_factor_holds_the_stream_like_0_and_it_resumes(profi
     stopped = arrival_times(desk([{"from": "10h", "to": "30h", "scale": {"support": 0}}],
                                  profile=profile))
     assert held == stopped and max(held) > 60 * HOUR
+
+
+# --- staff on teams of agents ---------------------------------------------------------------
+
+
+def skilled_desk(timeline: list, **support) -> sim.Scenario:
+    return sim.scenario_from_dict({
+        "name": "tl-agents", "horizon": "2d", "seed": 2, "output": {"bin": "1h"},
+        "teams": {"support": {"cost_per_hour": 10, "shifts": [
+            {"members": 1, "shift": "always", "skills": ["orders"]},
+            {"members": 1, "shift": "always", "skills": ["payments"], "speed": 2}]}},
+        "support": {"arrivals": "40/h", "handle_time": "const(30m)", "inquiry_types": {
+            "orders": {"share": 0.5, "skill": "orders"},
+            "payments": {"share": 0.5, "skill": "payments"}}, **support},
+        "timeline": timeline})
+
+
+def test_a_staff_window_on_agents_adds_members_like_the_first_group():
+    """Two extra members for [10h, 20h): on the roster, in the staff cost, counted in the
+    first group's utilisation, and doing only the first group's work (orders): its type is
+    answered faster than without them, the other type exactly as without them."""
+    window = [{"from": "10h", "to": "20h", "staff": {"support": 2}}]
+    spec = skilled_desk(window).spec
+    env = Environment()
+    ctx = Context(env, RandomStreams(1, 0), spec)
+    pool = ctx.pool("support")
+    env.run(until=spec.horizon)
+    on_shift = pool.on_shift_level.series(spec.horizon)
+    hours = np.arange(len(on_shift))
+    assert np.array_equal(on_shift, 2 + 2 * ((hours >= 10) & (hours < 20)))
+    # capacity weighs speed: 1 + 2 always, the two extra members at the first group's speed 1
+    assert pool.observe(spec.horizon).capacity == pytest.approx((3 * 48 + 2 * 10) * HOUR)
+    extra = [m for m in pool.members if ".timeline" in m.name]
+    assert len(extra) == 2 and {m.group for m in extra} == {0}
+    assert all(m.keys == pool.members[0].keys and m.speed == 1.0 for m in extra)
+
+    with_staff = run_replication(spec, seed=1, replication=0)
+    without = run_replication(skilled_desk([]).spec, seed=1, replication=0)
+    assert with_staff.metrics["cost.staff"] == pytest.approx((2 * 48 + 2 * 10) * 10)
+    busy_orders = with_staff.series["support.busy"]
+    assert busy_orders[10:20].max() > 2  # more than the two regular members at work
+    metric = "support.type.{}.time_to_resolve.mean"
+    assert with_staff.metrics[metric.format("orders")] < without.metrics[metric.format("orders")]
+    # payments are the second group's alone: the same customers, the same answers
+    assert (with_staff.metrics[metric.format("payments")]
+            == without.metrics[metric.format("payments")])
+    assert {"support.utilisation.0", "support.utilisation.1"} <= set(with_staff.metrics)
+    assert all(b.holds for b in with_staff.balances)
+
+
+def test_a_staff_window_cannot_remove_agents_and_says_which_group_extra_ones_join():
+    data = {"name": "tl-agents", "horizon": "2d",
+            "teams": {"support": {"shifts": [
+                {"members": 2, "shift": "always", "skills": ["orders"]},
+                {"members": 1, "shift": "always", "skills": ["payments"]}]}},
+            "support": {"arrivals": "10/h", "handle_time": "exp(3m)"}}
+    with pytest.raises(ScenarioError, match=r"timeline\.0\.staff\.support.*agents"):
+        sim.scenario_from_dict({**data, "timeline": [
+            {"from": "1h", "to": "2h", "staff": {"support": -1}}]})
+    added = sim.scenario_from_dict({**data, "timeline": [
+        {"from": "1h", "to": "2h", "staff": {"support": 2}}]})
+    assert any("timeline.0.staff.support" in w and "first group" in w and "orders" in w
+               for w in added.warnings)

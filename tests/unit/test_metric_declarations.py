@@ -95,9 +95,11 @@ def test_names_come_from_the_spec_type_by_type():
     two = spec_of({"support": {"arrivals": "10/h", "handle_time": "exp(3m)", "inquiry_types": {
         "a": {"share": 0.5}, "b": {"share": 0.5}}}})
     per_type = [n for n in reported_names(two) if n.startswith("support.type.")]
-    assert per_type[:4] == ["support.type.a.arrivals_per_day", "support.type.a.wait.mean",
-                            "support.type.a.abandoned_share", "support.type.a.service_level"]
-    assert len(per_type) == 8 and reported_names(two)[-1] == "cost.staff"
+    assert per_type[:6] == ["support.type.a.arrivals_per_day", "support.type.a.wait.mean",
+                            "support.type.a.abandoned_share", "support.type.a.service_level",
+                            "support.type.a.time_to_resolve.mean",
+                            "support.type.a.time_to_resolve.p90"]
+    assert len(per_type) == 12 and reported_names(two)[-1] == "cost.staff"
 
 
 def test_format_value_by_kind():

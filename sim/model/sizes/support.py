@@ -12,6 +12,11 @@ SUPPORT_EVENT_COST = 1.3e-6  # s per event, CPU (benchmarks/size_calibration.py)
 # A queued customer with patience gets one timeout; counted for every inquiry, an upper bound
 # (about half wait on the bundled desks).
 PATIENCE_EVENTS = 1.0
+# Pre-emption: an inquiry set aside costs one more finish event; at most the inquiries of the
+# lower priorities are, rarely more than once (an upper bound for the loads that finish).
+PREEMPTED_SHARE = 1.0
+# kept per counted inquiry: its wait and its time to resolve
+KEPT_PER_INQUIRY = 2
 
 
 @size_estimator("support")
@@ -26,6 +31,8 @@ def support_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
         t.patience is not None for t in desk.inquiry_types.values())
     # an own arrival is one event; every inquiry ends with one (answered) or gives up
     events = own + inquiries * (1 + (PATIENCE_EVENTS if patience else 0.0))
+    if desk.preemption == "resume":  # a set-aside inquiry leaves a stale finish behind
+        events += inquiries * PREEMPTED_SHARE
     kinds = list(desk.inquiry_types.values())
     samplers = (2 if desk.arrivals else 0) + sum(
         batched(k.handle_time or desk.handle_time, k.patience or desk.patience) for k in kinds)
@@ -33,6 +40,6 @@ def support_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
         samplers += batched(desk.handle_time, desk.patience)
     return FlowSize(
         "support", inquiries, "inquiries", events, SUPPORT_EVENT_COST, samplers=samplers,
-        kept_bytes=inquiries * shape.observed_share * KEPT_VALUE_BYTES,
+        kept_bytes=inquiries * shape.observed_share * KEPT_VALUE_BYTES * KEPT_PER_INQUIRY,
         series=7, bin_arrays=3, samples=1,
-        record_columns=len(RECORD_BASE_COLUMNS) + 2)  # split: queue, work
+        record_columns=len(RECORD_BASE_COLUMNS) + 3)  # split: queue, work, preempted

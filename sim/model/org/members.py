@@ -1,0 +1,352 @@
+"""Members as agents: each with a name, skills, a speed and a shift; work that can be pre-empted.
+
+`MemberPool` keeps the handler contract of `Pool` (pool.py) for teams whose members are not
+interchangeable, or whose work pre-empts. Every piece of work gets a `Work` handle: the
+member on it, the work left (minutes at speed 1) and a token that makes a finish callback
+stale when the work is pre-empted (performance.md: a stale timeout is a cheap no-op, never
+an interrupt).
+
+Routing: work asks for a skill (-1: any member), which its handler's optional
+`skill_of(item) -> int` names (the pool's number for it, from `skill_index`). A free member
+with it takes it, the first listed (`preference`) or the one with least busy time so far
+(`least_busy`). A member who becomes free takes the most urgent queued work it has a skill
+for, first come first served within a priority.
+
+Pre-emption: work submitted with `preempt=True`, finding nobody free, takes the member of the
+least urgent pre-emptible work of a strictly lower priority (the latest started among
+equals); that work goes back to the front of its queue with the effort done kept
+(done + remaining = total) and no longer waits for a customer's patience.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from itertools import count
+from typing import Any
+
+from simpy import Environment, Event
+
+from sim.metrics.level import Level
+from sim.model.org.pool import GRANTS, Grant, Handler, PoolLevels
+from sim.model.wakeup import Wakeup, call_later
+
+ANY_SKILL = -1
+
+
+class Member:
+    __slots__ = ("name", "group", "keys", "speed", "on_shift", "work", "started_at",
+                 "busy_time")
+
+    def __init__(self, name: str, group: int, skills: tuple[int, ...], speed: float) -> None:
+        self.name = name
+        self.group = group
+        self.keys = (*skills, ANY_SKILL)  # the queues this member takes work from
+        self.speed = speed
+        self.on_shift = False
+        self.work: Work | None = None
+        self.started_at = 0.0
+        self.busy_time = 0.0  # time spent working so far (least_busy routing)
+
+
+class Work:
+    """A pre-emptible work handle: one item's work in the pool, from submit to end."""
+
+    __slots__ = ("handler", "item", "priority", "skill", "seq", "total", "remaining",
+                 "member", "token", "started", "preempts", "preemptible", "preemptions")
+
+    def __init__(self, handler: Handler, item: Any, skill: int, seq: int,
+                 preempts: bool, preemptible: bool) -> None:
+        self.handler = handler
+        self.item = item
+        self.priority = item.priority
+        self.skill = skill
+        self.seq = seq  # submission order: first come first served across skill queues
+        self.total: float | None = None  # work in minutes at speed 1 (None: held)
+        self.remaining: float | None = None
+        self.member: Member | None = None
+        self.token = 0
+        self.started = False
+        self.preempts = preempts
+        self.preemptible = preemptible
+        self.preemptions = 0
+
+    @property
+    def done(self) -> float:
+        return self.total - self.remaining
+
+
+class MemberPool(PoolLevels):
+    """Members as agents; see the module docstring for routing and pre-emption."""
+
+    preemptive = True
+
+    def __init__(self, env: Environment, name: str, bin_width: float, bins: int,
+                 skills: list[str], least_busy: bool = False) -> None:
+        super().__init__(env, name, bin_width, bins)
+        self.skills = skills
+        self.least_busy = least_busy
+        self.members: list[Member] = []
+        self.group_busy: list[Level] = []
+        self.group_present: list[Level] = []
+        self.capacity_level = Level(bin_width, 0)  # the speeds of the members on shift
+        self._queues: list[dict[int, deque[Work]]] = [{}]
+        self._seq = count()
+        self.waiting = 0  # queued work not withdrawn (pre-empted included)
+        self.preempted_waiting = 0
+        self.busy = 0
+        self.present = 0
+        self._finish_cb = self._finish
+
+    # --- set-up ----------------------------------------------------------------------------
+
+    def add_group(self, names: list[str], skills: tuple[str, ...], speed: float) -> list[Member]:
+        group = len(self.group_busy)
+        self.group_busy.append(Level(self._bin_width, 0))
+        self.group_present.append(Level(self._bin_width, 0))
+        return self.add_members(group, names, skills, speed)
+
+    def add_members(self, group: int, names: list[str], skills: tuple[str, ...], speed: float
+                    ) -> list[Member]:
+        """Members joining an existing group (the timeline's extra staff)."""
+        keys = tuple(self.skill_index(s) for s in skills)
+        added = [Member(name, group, keys, speed) for name in names]
+        self.members += added
+        return added
+
+    def skill_index(self, skill: str | None) -> int:
+        if skill is None:
+            return ANY_SKILL
+        if skill not in self.skills:
+            raise ValueError(f"team {self.name}: no member has skill '{skill}'")
+        return self.skills.index(skill)
+
+    def ensure_priorities(self, count: int) -> None:
+        while len(self._queues) < count:
+            self._queues.append({})
+
+    # --- work ------------------------------------------------------------------------------
+
+    def submit(self, handler: Handler, item: Any, preempt: bool = False) -> None:
+        """Start `item` now with a free member who has its skill, else (`preempt`) in place
+        of less urgent pre-emptible work, else queue it by priority."""
+        skill_of = getattr(handler, "skill_of", None)
+        work = Work(handler, item, skill_of(item) if skill_of else ANY_SKILL, next(self._seq),
+                    preempt, preempt)
+        self._place(work)
+
+    def _place(self, work: Work) -> None:
+        now = self.env._now
+        member = self._free_member(work.skill)
+        if member is not None:
+            work.item.in_queue = False
+            self._set_busy(member, +1, now)
+            self._start(member, work, now)
+            return
+        if work.preempts:
+            member = self._victim_member(work)
+            if member is not None:
+                work.item.in_queue = False
+                self._preempt(member, now)
+                self._start(member, work, now)
+                return
+        work.item.in_queue = True
+        self._queue(work).append(work)
+        self.waiting += 1
+        self.queue.set(now, self.waiting)
+
+    def withdraw(self, item: Any) -> None:
+        """Take a queued item out (it gave up); its queue entry is skipped later."""
+        item.in_queue = False
+        self.waiting -= 1
+        self.queue.set(self.env._now, self.waiting)
+
+    def _queue(self, work: Work) -> deque[Work]:
+        queues = self._queues[work.priority]
+        if work.skill not in queues:
+            queues[work.skill] = deque()
+        return queues[work.skill]
+
+    def _free_member(self, skill: int) -> Member | None:
+        best = None
+        for member in self.members:
+            if member.on_shift and member.work is None and (
+                    skill == ANY_SKILL or skill in member.keys):
+                if not self.least_busy:
+                    return member
+                if best is None or member.busy_time < best.busy_time:
+                    best = member
+        return best
+
+    def _victim_member(self, work: Work) -> Member | None:
+        """The member on the least urgent pre-emptible work below `work`'s priority."""
+        best = None
+        for member in self.members:
+            held = member.work
+            if (held is not None and held.preemptible and held.priority > work.priority
+                    and (work.skill == ANY_SKILL or work.skill in member.keys)):
+                if best is None or (held.priority, member.started_at) > (
+                        best.work.priority, best.started_at):
+                    best = member
+        return best
+
+    def _preempt(self, member: Member, now: float) -> None:
+        work = member.work
+        work.remaining = max(0.0, work.remaining - (now - member.started_at) * member.speed)
+        work.token += 1  # its finish callback is now stale
+        work.member = None
+        work.preemptions += 1
+        member.busy_time += now - member.started_at
+        member.work = None
+        work.handler.preempted(work.item, now)
+        self._queue(work).appendleft(work)  # first of its priority: it started before the rest
+        self.waiting += 1
+        self.preempted_waiting += 1
+        self.queue.set(now, self.waiting)
+
+    def _start(self, member: Member, work: Work, now: float) -> None:
+        member.work = work
+        member.started_at = now
+        work.member = member
+        if work.started:
+            work.handler.resumed(work.item, now)
+        else:
+            work.started = True
+            if type(work.item) is Grant:
+                work.item.member = member.name
+                work.item.work = work
+            work.total = work.remaining = work.handler.begin(work.item, now)
+        if work.remaining is not None:
+            call_later(self.env, work.remaining / member.speed, self._finish_cb,
+                       (work, work.token))
+
+    def _finish(self, event: Wakeup) -> None:
+        work, token = event._value
+        if token != work.token:  # pre-empted since: a stale finish
+            return
+        work.remaining = 0.0
+        self._complete(work, self.env._now)
+
+    def _complete(self, work: Work, now: float) -> None:
+        member = work.member
+        member.busy_time += now - member.started_at
+        member.work = None
+        work.handler.end(work.item, now)
+        if member.on_shift:
+            following = self._next_for(member)
+            if following is not None:
+                self._start(member, following, now)
+                return
+        self._set_busy(member, -1, now)
+        if not member.on_shift:  # overtime is over
+            self._set_present(member, -1, now)
+
+    def _next_for(self, member: Member) -> Work | None:
+        """The most urgent queued work the member can do, first submitted first."""
+        for queues in self._queues:
+            best = None
+            for key in member.keys:
+                queue = queues.get(key)
+                while queue:
+                    head = queue[0]
+                    if head.started or head.item.in_queue:
+                        if best is None or head.seq < best.seq:
+                            best, source = head, queue
+                        break
+                    queue.popleft()  # withdrawn: skipped lazily
+            if best is not None:
+                source.popleft()
+                if best.started:
+                    self.preempted_waiting -= 1
+                else:
+                    best.item.in_queue = False
+                self.waiting -= 1
+                self.queue.set(self.env._now, self.waiting)
+                return best
+        return None
+
+    # --- levels ----------------------------------------------------------------------------
+
+    def _set_busy(self, member: Member, delta: int, now: float) -> None:
+        self.busy += delta
+        self.busy_level.set(now, self.busy)
+        level = self.group_busy[member.group]
+        level.set(now, level.value + delta)
+
+    def _set_present(self, member: Member, delta: int, now: float) -> None:
+        self.present += delta
+        self.present_level.set(now, self.present)
+        level = self.group_present[member.group]
+        level.set(now, level.value + delta)
+
+    # --- shifts ----------------------------------------------------------------------------
+
+    def come_on(self, member: Member) -> None:
+        """The member's shift starts: free members take queued work at once."""
+        now = self.env._now
+        member.on_shift = True
+        self.on_shift_level.set(now, self.on_shift_level.value + 1)
+        self.capacity_level.set(now, self.capacity_level.value + member.speed)
+        if member.work is not None:  # still on last shift's work: no longer overtime
+            return
+        self._set_present(member, +1, now)
+        following = self._next_for(member)
+        if following is not None:
+            self._set_busy(member, +1, now)
+            self._start(member, following, now)
+
+    def go_off(self, member: Member) -> None:
+        """The member's shift ends: a free member leaves, a busy one after the work in hand."""
+        now = self.env._now
+        member.on_shift = False
+        self.on_shift_level.set(now, self.on_shift_level.value - 1)
+        self.capacity_level.set(now, self.capacity_level.value - member.speed)
+        if member.work is None:
+            self._set_present(member, -1, now)
+
+    def start_window(self, now: float) -> None:
+        super().start_window(now)
+        for level in (*self.group_busy, *self.group_present, self.capacity_level):
+            level.start_window(now)
+
+    def capacity(self, now: float) -> float:
+        """Work the roster could do in the observed window: member-minutes times speed."""
+        return self.capacity_level.integral(now)
+
+    def group_utilisation(self, group: int, now: float) -> float:
+        present = self.group_present[group].integral(now)
+        return self.group_busy[group].integral(now) / present if present else float("nan")
+
+    # --- SimPy processes ---------------------------------------------------------------------
+
+    def request(self, skill: str | None = None, priority: int = 0,
+                preempt: bool = False) -> Event:
+        """As `Pool.request`; with `preempt`, the grant may take a member from less urgent
+        pre-emptible work (the grant itself is never pre-empted: the process holds it)."""
+        grant = Grant(self.env, priority, self.skill_index(skill))
+        self.ensure_priorities(priority + 1)
+        self._place(Work(GRANTS, grant, grant.skill, next(self._seq), preempt, False))
+        return grant.event
+
+    def release(self, grant: Grant) -> None:
+        work = grant.work
+        if work is None or work.member is None:
+            raise ValueError("release of a grant that is not held")
+        self._complete(work, self.env._now)
+
+    # --- at the end ---------------------------------------------------------------------------
+
+    def _queued(self, handler: Handler) -> list[Work]:
+        return [work for queues in self._queues for queue in queues.values() for work in queue
+                if work.handler is handler and (work.started or work.item.in_queue)]
+
+    def waiting_items(self, handler: Handler) -> list[tuple[Any, bool]]:
+        """Items of `handler` waiting now, each with whether it was set aside (pre-empted)."""
+        return [(work.item, work.started) for work in self._queued(handler)]
+
+    def queued_for(self, handler: Handler) -> int:
+        """Items of `handler` waiting for a first start (a scan: at the end of a run)."""
+        return sum(1 for work in self._queued(handler) if not work.started)
+
+    def preempted_for(self, handler: Handler) -> int:
+        """Items of `handler` pre-empted and waiting to be resumed."""
+        return sum(1 for work in self._queued(handler) if work.started)
