@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["Results", "RunTooLarge", "Scenario", "ScenarioError", "load_scenario", "run",
-           "scenario_from_dict"]
+           "scenario_from_dict", "sweep"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from sim.api import run
     from sim.experiment.size import RunTooLarge
+    from sim.experiment.sweep import sweep
     from sim.results import Results
     from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
@@ -30,6 +31,10 @@ def __getattr__(name: str) -> Any:
         from sim.api import run
 
         return run
+    if name == "sweep":
+        from sim.experiment.sweep import sweep
+
+        return sweep
     if name == "RunTooLarge":
         from sim.experiment.size import RunTooLarge
 
