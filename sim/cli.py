@@ -256,7 +256,8 @@ def render_sweep(result) -> str:
     metric = result.headline
     declared = lookup(metric)
     kind = declared.kind if declared else "count"
-    header = ["point", *result.parameters, metric, "95% CI"]
+    header = ["point", *(f"{p} ({result.units[p]})" if result.units[p] else p
+                         for p in result.parameters), metric, "95% CI"]
     rows = [header]
     for i, point in enumerate(columns["point"]):
         low, high = columns[f"{metric}.ci_low"][i], columns[f"{metric}.ci_high"][i]

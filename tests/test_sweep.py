@@ -248,3 +248,13 @@ def test_cli_sweep_resumes_and_refuses_changes(tiny, tmp_path, runner):
                               "--out", str(tmp_path / "bad")])
     assert bad.exit_code == 2 and "--vary teams.support.members=3:x:1" in bad.output
     assert not (tmp_path / "bad").exists()
+
+
+def test_a_latin_hypercube_sweep_stays_in_its_intervals(tiny):
+    result = sweep(tiny, {MEMBERS: "3..6", "support.service_level_target": "10s..40s"},
+                   design="lhs", points=5, reps=2, seed=3)
+    summary = result.summary
+    assert summary[MEMBERS].dtype.kind == "i" and summary[MEMBERS].between(3, 6).all()
+    assert summary["support.service_level_target"].between(10, 40).all()
+    assert result.units["support.service_level_target"] == "s"
+    assert set(result.plots()) == {f"sweep_{MEMBERS}", "sweep_support.service_level_target"}

@@ -41,7 +41,7 @@ def sweep_figures(sweep: Any, metric: str) -> dict[str, Figure]:
     columns = sweep.summary_columns
     numeric = [p for p in sweep.parameters if _numeric(columns[p])]
     figures = {f"sweep_{p}": plot_line(sweep, metric, p).figure for p in numeric}
-    if len(numeric) >= 2:
+    if len(numeric) >= 2 and sweep.design == "grid":  # a hypercube's points are no grid
         figures["sweep_heatmap"] = plot_heatmap(sweep, metric, numeric[0], numeric[1]).figure
     return figures
 
@@ -49,36 +49,55 @@ def sweep_figures(sweep: Any, metric: str) -> dict[str, Figure]:
 def sweep_figure(sweep: Any, metric: str, parameter: str | None = None) -> Figure:
     if sweep.design == "oat" and parameter is None:
         return plot_tornado(sweep, metric).figure
-    if parameter is None and len(sweep.parameters) >= 2:
+    if parameter is None and len(sweep.parameters) >= 2 and sweep.design == "grid":
         return plot_heatmap(sweep, metric, *sweep.parameters[:2]).figure
     return plot_line(sweep, metric, parameter or sweep.parameters[0]).figure
 
 
 def plot_line(sweep: Any, metric: str, parameter: str, ax: Axes | None = None) -> Axes:
-    """The metric's mean against `parameter` with its 95% band; the mean over the other
-    parameters' values when there are others (a grid's marginal), one line per point else."""
+    """The metric's mean against `parameter` with its 95% band: one line per value of
+    another parameter when there is one other with a few values; else averaged over the
+    others (the band then averages the bounds: at least as wide as the average's own)."""
     ax = ax or style.new_axes()
     columns = sweep.summary_columns
+    if sweep.design == "lhs":
+        return _scatter(sweep, metric, parameter, ax)
+    others = [p for p in sweep.parameters if p != parameter]
+    split = others[0] if len(others) == 1 and len(set(columns[others[0]].tolist())) <= 6 \
+        else None
+    groups = ([(f"{_axis_name(sweep, split)} = {v}", columns[split] == v)
+               for v in sorted(set(columns[split].tolist()))] if split
+              else [("mean", np.ones(len(columns[parameter]), dtype=bool))])
     x = columns[parameter]
-    means, low, high = (columns[metric], columns[f"{metric}.ci_low"],
-                        columns[f"{metric}.ci_high"])
     values = list(dict.fromkeys(x.tolist()))
     if _numeric(x):
         values.sort()
-    pick = [x == v for v in values]
-    y = np.array([np.nanmean(means[m]) for m in pick])
-    lo = np.array([np.nanmean(low[m]) for m in pick])
-    hi = np.array([np.nanmean(high[m]) for m in pick])
     positions = values if _numeric(x) else list(range(len(values)))
-    ax.fill_between(positions, lo, hi, color=style.CYCLE[0], alpha=style.BAND_ALPHA,
-                    label="95% CI")
-    ax.plot(positions, y, marker="o", color=style.CYCLE[0], linewidth=style.LINE_WIDTH,
-            label="mean")
+    for index, (name, rows) in enumerate(groups):
+        pick = [rows & (x == v) for v in values]
+        y, lo, hi = ([np.nanmean(columns[c][m]) if m.any() else np.nan for m in pick]
+                     for c in (metric, f"{metric}.ci_low", f"{metric}.ci_high"))
+        colour = style.CYCLE[index % len(style.CYCLE)]
+        ax.fill_between(positions, lo, hi, color=colour, alpha=style.BAND_ALPHA)
+        ax.plot(positions, y, marker="o", color=colour, linewidth=style.LINE_WIDTH, label=name)
     if not _numeric(x):
         ax.set_xticks(positions, [str(v) for v in values])
-    others = len(sweep.parameters) > 1
-    style.label(ax, f"{sweep.scenario_name}: {metric}"
-                + (" (averaged over the other parameters)" if others else ""),
+    averaged = len(others) > 0 and split is None
+    style.label(ax, f"{sweep.scenario_name}: {metric} with 95% CI"
+                + (" (averaged over the other parameters)" if averaged else ""),
+                _axis_name(sweep, parameter), _metric_name(metric))
+    style.legend(ax)
+    return ax
+
+
+def _scatter(sweep: Any, metric: str, parameter: str, ax: Axes) -> Axes:
+    """A Latin hypercube's points: each point's mean with its 95% interval."""
+    columns = sweep.summary_columns
+    mean = columns[metric]
+    errors = np.vstack([mean - columns[f"{metric}.ci_low"], columns[f"{metric}.ci_high"] - mean])
+    ax.errorbar(columns[parameter], mean, yerr=errors, fmt="o", color=style.CYCLE[0],
+                ecolor=style.CYCLE[5], label="mean with 95% CI")
+    style.label(ax, f"{sweep.scenario_name}: {metric} at each point",
                 _axis_name(sweep, parameter), _metric_name(metric))
     style.legend(ax)
     return ax
