@@ -235,6 +235,10 @@ def sweep(scenario, varies, design, points, reps, seed, out_dir, overrides, metr
         _fail([str(error)])
     except RunTooLarge as error:
         _fail(error.problems)
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: the finished points are kept in {target}/; rerun the same "
+                   "command to compute only the missing ones", err=True)
+        sys.exit(130)
     except (RuntimeError, OSError) as error:
         if dask_scheduler is None:
             raise  # not the user's doing: a bug worth its traceback

@@ -258,3 +258,23 @@ def test_a_latin_hypercube_sweep_stays_in_its_intervals(tiny):
     assert summary["support.service_level_target"].between(10, 40).all()
     assert result.units["support.service_level_target"] == "s"
     assert set(result.plots()) == {f"sweep_{MEMBERS}", "sweep_support.service_level_target"}
+
+
+def test_a_user_file_where_the_sweep_writes_is_refused_before_running(tiny, tmp_path, counted):
+    out = tmp_path / "mine"
+    (out / "points").mkdir(parents=True)
+    (out / "points" / "0001.parquet").write_text("my own")
+    with pytest.raises(sim.experiment.sweep_store.OutputError, match="not written by orgsim"):
+        _grid(tiny, out)
+    assert counted == [] and sorted(p.name for p in out.rglob("*")) == ["0001.parquet",
+                                                                        "points"]
+
+
+def test_ctrl_c_on_the_command_line_says_how_to_resume(tiny, tmp_path, runner, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sim.experiment.sweep.sweep", interrupted)
+    result = runner.invoke(cli, ["sweep", str(tiny), "--vary", f"{MEMBERS}=3,4",
+                                 "--out", str(tmp_path / "cut")])
+    assert result.exit_code == 130 and "rerun the same command" in result.output
