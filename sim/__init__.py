@@ -17,13 +17,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["Comparison", "Results", "RunTooLarge", "Scenario", "ScenarioError", "compare",
-           "load_scenario", "run", "scenario_from_dict"]
+           "load_scenario", "run", "scenario_from_dict", "sweep"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from sim.api import compare, run
     from sim.experiment.compare import Comparison
     from sim.experiment.size import RunTooLarge
+    from sim.experiment.sweep import sweep
     from sim.results import Results
     from sim.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
@@ -42,6 +43,10 @@ def __getattr__(name: str) -> Any:
         from sim.experiment.compare import Comparison
 
         return Comparison
+    if name == "sweep":
+        from sim.experiment.sweep import sweep
+
+        return sweep
     if name == "RunTooLarge":
         from sim.experiment.size import RunTooLarge
 

@@ -278,6 +278,96 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
 
 
 @cli.command()
+@click.argument("scenario")
+@click.option("--vary", "varies", multiple=True, required=True, metavar="KEY=SPEC",
+              help="A parameter and its values: 4:12:2 (both ends included), a,b,c, or "
+                   "15m..45m for --design lhs; values keep their units (repeatable).")
+@click.option("--design", type=click.Choice(["grid", "lhs", "oat"]), default="grid",
+              show_default=True, help="grid: every combination; lhs: a Latin hypercube of "
+              "--points points; oat: one parameter at a time around the scenario's values.")
+@click.option("--points", type=click.IntRange(min=1), help="Points of a Latin hypercube.")
+@click.option("--reps", type=click.IntRange(min=1),
+              help="Replications per point (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Master seed, the same for every point (default: the scenario's).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Output folder (default: runs/<scenario name>-sweep/).")
+@set_option
+@click.option("--metric", help="The metric the plots show (default: the first flow's "
+              "headline, e.g. support.wait.mean).")
+@click.option("--restart", is_flag=True, help="Start afresh in a folder holding another "
+              "sweep (replaces orgsim's files there, never yours).")
+@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Run replications (across points) on this many local processes.")
+@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
+              help="Run replications on a Dask cluster ('local' starts one on this machine); "
+                   "one client for the whole sweep.")
+@size_options
+def sweep(scenario, varies, design, points, reps, seed, out_dir, overrides, metric, restart,
+          no_plots, jobs, dask_scheduler, force, max_events, max_memory) -> None:
+    """Run SCENARIO at every point of a design over --vary parameters, each point on the same
+    seed; finished points are kept, so rerunning the command after an interruption resumes."""
+    from sim.experiment.design import DesignError
+    from sim.experiment.size import LimitError, Limits, RunTooLarge
+    from sim.experiment.sweep import sweep as run_sweep
+    from sim.output_folder import OutputError
+    from sim.progress import ProgressReporter
+
+    loaded = _load(scenario, overrides)
+    target = out_dir or Path("runs") / f"{loaded.name}-sweep"
+    try:
+        result = run_sweep(
+            loaded, list(varies), design=design, points=points, reps=reps, seed=seed,
+            out=target, jobs=jobs, dask_scheduler=dask_scheduler, restart=restart,
+            progress=ProgressReporter(f"{loaded.name} sweep", unit="point"), force=force,
+            limits=Limits.resolve(max_events, max_memory), plots=not no_plots,
+            metric=metric, on_message=lambda text: click.echo(text, err=True))
+    except (DesignError, LimitError, OutputError) as error:
+        _fail([str(error)])
+    except RunTooLarge as error:
+        _fail(error.problems)
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: the finished points are kept in {target}/; rerun the same "
+                   "command to compute only the missing ones", err=True)
+        sys.exit(130)
+    except (RuntimeError, OSError) as error:
+        if dask_scheduler is None:
+            raise  # not the user's doing: a bug worth its traceback
+        _fail([f"--dask {dask_scheduler}: {error}"])
+    click.echo(render_sweep(result))
+    click.echo(f"\nsweep written to {target}/ ({len(result.computed)} point(s) computed now)")
+
+
+def _parameter_text(value) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def render_sweep(result) -> str:
+    """One line per point: its parameters and the headline metric's mean and 95% CI."""
+    from sim.metrics.catalog import format_value
+    from sim.metrics.declare import lookup
+
+    columns = result.summary_columns
+    metric = result.headline
+    declared = lookup(metric)
+    kind = declared.kind if declared else "count"
+    header = ["point", *(f"{p} ({result.units[p]})" if result.units[p] else p
+                         for p in result.parameters), metric, "95% CI"]
+    rows = [header]
+    for i, point in enumerate(columns["point"]):
+        low, high = columns[f"{metric}.ci_low"][i], columns[f"{metric}.ci_high"][i]
+        rows.append([str(point), *(_parameter_text(columns[p][i]) for p in result.parameters),
+                     format_value(columns[metric][i], kind),
+                     f"{format_value(low, kind)} .. {format_value(high, kind)}"])
+    widths = [max(len(r[j]) for r in rows) for j in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    return "\n".join(lines)
+
+
+@cli.command()
 @click.argument("scenario", required=False)
 @set_option
 def metrics(scenario, overrides) -> None:

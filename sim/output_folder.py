@@ -141,6 +141,24 @@ class OutputFolder:
                               f"{error.strerror or error}") from None
         return self.path
 
+    def add(self, outputs: Mapping[str, Content]) -> Path:
+        """Write `outputs` beside what orgsim already wrote here, removing nothing (a sweep
+        writes each point as it finishes). Refuses like `write`."""
+        outputs = {_relative(p): content for p, content in outputs.items()}
+        before = self.plan(outputs)
+        folders = {f for p in outputs for f in _parents(p)}
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._write_manifest(before.files | set(outputs), before.folders | folders)
+            for folder in sorted(folders):
+                (self.path / folder).mkdir(exist_ok=True)
+            for relative, content in outputs.items():
+                _write_atomically(self.path / relative, content)
+        except OSError as error:
+            raise OutputError(f"cannot write results in {self.path}: "
+                              f"{error.strerror or error}") from None
+        return self.path
+
     def _remove_stale(self, before: Ownership, files: set[str], folders: set[str]) -> None:
         for relative in sorted(before.files - files):
             path = self.path / relative
