@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Results", "RunTooLarge", "Scenario", "ScenarioError", "load_scenario", "run",
-           "scenario_from_dict"]
+__all__ = ["DaskExecutor", "Executor", "PoolExecutor", "Results", "RunTooLarge", "Scenario",
+           "ScenarioError", "SerialExecutor", "load_scenario", "run", "scenario_from_dict",
+           "warmup"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ def __getattr__(name: str) -> Any:
         from sim.api import run
 
         return run
+    if name in ("warmup", "Executor", "DaskExecutor", "PoolExecutor", "SerialExecutor"):
+        import sim.api as api
+
+        return getattr(api, name)
     if name == "RunTooLarge":
         from sim.experiment.size import RunTooLarge
 

@@ -12,7 +12,14 @@ import numpy as np
 
 from sim import __version__ as VERSION
 from sim.analysis.interval_validity import short_window_warnings
-from sim.experiment.runner import run_replications
+from sim.experiment.executors import (  # noqa: F401 (re-exported)
+    DaskExecutor,
+    Executor,
+    PoolExecutor,
+    SerialExecutor,
+)
+from sim.experiment.precision import DEFAULT_MAX_REPS, MIN_REPS, parse_targets, run_to_precision
+from sim.experiment.runner import executor_for, run_replications
 from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
 from sim.metrics.load import aggregate
 from sim.metrics.record_table import concat
@@ -28,20 +35,32 @@ def run(
     reps: int | None = None,
     seed: int | None = None,
     overrides: Iterable[str] | Mapping[str, Any] = (),
-    jobs: int = 1,
+    jobs: int | None = None,
     dask_scheduler: str | None = None,
     progress: Progress | Callable[[ReplicationResult], None] | None = None,
     force: bool = False,
     limits: Limits | None = None,
     records: bool = False,
+    precision: Mapping[str, str | float] | Iterable[str] | None = None,
+    max_reps: int = DEFAULT_MAX_REPS,
+    executor: Executor | None = None,
 ) -> Results:
     """Run a scenario's replications and gather the results.
 
     `overrides` ({'teams.support.members': 7} or ['teams.support.members=7']) apply to a
-    loaded Scenario too. `reps` and `seed` default to the scenario's own; `jobs` > 1 runs
-    replications on a local process pool, `dask_scheduler` ('local' or an address) on Dask.
-    The numbers are the same whichever runs them. `progress` is a `sim.progress.Progress`
-    reporter, or a function called with each finished replication.
+    loaded Scenario too. `reps` and `seed` default to the scenario's own.
+
+    Where replications run: `executor` (an `Executor` opened once and reused across calls,
+    e.g. `with sim.DaskExecutor('local') as ex: ...`), else `jobs` local processes (1:
+    serial; None: every core when the run is big enough for a pool to pay), else Dask at
+    `dask_scheduler` ('local' or an address). The numbers are the same whichever runs them.
+
+    `precision` ({'support.wait.mean': '5%'} or ['support.wait.mean=10s']) runs replications
+    until each metric's 95% interval half-width is within its target, stopping at the first
+    count (at least 3, at most `max_reps`) that meets them all; `reps` is then not given.
+
+    `progress` is a `sim.progress.Progress` reporter, or a function called with each
+    finished replication.
 
     A run whose estimated events or memory exceed `limits` (default: ORGSIM_MAX_EVENTS,
     ORGSIM_MAX_MEMORY, else 1e9 events and a tenth of physical memory) raises `RunTooLarge`,
@@ -58,14 +77,33 @@ def run(
     spec = scenario.spec
     reps = spec.replications if reps is None else reps
     seed = spec.seed if seed is None else seed
+    targets = parse_targets(precision, spec) if precision else []
+    if targets:
+        reps = max_reps  # the most it can take: what the size check must allow
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
-    check_run_size(spec, reps, jobs, dask_scheduler, limits, force, records=records)
+    check_run_size(spec, reps, jobs or 1, dask_scheduler, limits, force, records=records)
     reporter = progress if isinstance(progress, Progress) else None
     on_result = None if isinstance(progress, Progress) else progress
+    owned = executor is None
+    if executor is None:  # a precision run sizes its pool on its first replications
+        executor = executor_for(spec, min(reps, max(MIN_REPS, 2)) if targets else reps,
+                                jobs, dask_scheduler)
     started = time.perf_counter()
-    outputs = run_replications(spec, seed, reps, jobs, dask_scheduler, on_result, reporter,
-                               records)
+    precision_warnings: list[str] = []
+    try:
+        if targets:
+            reached = run_to_precision(spec, seed, targets, max_reps, executor,
+                                       on_result=on_result, progress=reporter,
+                                       records=records)
+            outputs, reps = reached.results, reached.replications
+            precision_warnings = reached.warnings()
+        else:
+            outputs = run_replications(spec, seed, reps, on_result=on_result,
+                                       progress=reporter, records=records, executor=executor)
+    finally:
+        if owned:
+            executor.close()
     wall = time.perf_counter() - started
     resolved = dict(scenario.resolved)
     resolved["seed"] = seed
@@ -80,10 +118,12 @@ def run(
         "wall_time_s": round(wall, 3),
         "replication_wall_time_s": [round(o.wall_time, 3) for o in outputs],
     }
+    if targets:
+        provenance["precision"] = reached.report()
     # the scenario's own warnings, then whether its replications are long enough for the
     # intervals, then what the run found (overload, abandonment)
     warnings = (list(scenario.warnings) + short_window_warnings(spec)
-                + aggregate([o.notes for o in outputs]))
+                + aggregate([o.notes for o in outputs]) + precision_warnings)
     record_tables = {kind: concat([o.records[kind] for o in outputs])
                      for kind in outputs[0].records}
     return Results(spec.name, seed, resolved, metrics, series, samples,
