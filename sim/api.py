@@ -21,6 +21,8 @@ from sim.experiment.executors import (  # noqa: F401 (re-exported)
 from sim.experiment.precision import DEFAULT_MAX_REPS, MIN_REPS, parse_targets, run_to_precision
 from sim.experiment.runner import executor_for, run_replications
 from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
+from sim.experiment.warmup import DEFAULT_REPS as WARMUP_REPS
+from sim.experiment.warmup import WarmupSuggestion, suggest_warmup
 from sim.metrics.load import aggregate
 from sim.metrics.record_table import concat
 from sim.progress import Progress
@@ -129,6 +131,70 @@ def run(
     return Results(spec.name, seed, resolved, metrics, series, samples,
                    outputs[0].bin_width, spec.warmup, provenance, warnings,
                    record_tables=record_tables)
+
+
+class Warmup(WarmupSuggestion):
+    """A warm-up suggestion (`sim.warmup`): `.minutes`, `.cuts` per series, `.slow` (the
+    headline series that had not settled), `.lines()` as printed, `.plot()` a Figure."""
+
+    def plot(self):
+        from sim.plots.warmup import warmup_figure
+
+        return warmup_figure(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "suggested_warmup_min": self.minutes,
+                "current_warmup_min": self.current, "replications": self.replications,
+                "series": {c.series: {"cut_min": c.minutes, "limit_min": c.limit,
+                                      "settled": c.settled, "headline": c.headline}
+                           for c in self.cuts}}
+
+    def save(self, directory: str | Path, plot: bool = True) -> Path:
+        """warmup.json (every series' cut) and warmup.png into `directory` (an orgsim output
+        folder: a user's files are never overwritten, `sim.output_folder`)."""
+        import json
+        from functools import partial
+
+        from sim.output_folder import OutputFolder
+
+        outputs: dict[str, Any] = {"warmup.json": json.dumps(self.to_dict(), indent=2) + "\n"}
+        if plot:
+            outputs["warmup.png"] = partial(self.plot().savefig, dpi=110)
+        return OutputFolder(directory).write(outputs)
+
+
+def warmup(
+    scenario: Scenario | str | Path,
+    reps: int = WARMUP_REPS,
+    seed: int | None = None,
+    overrides: Iterable[str] | Mapping[str, Any] = (),
+    jobs: int | None = None,
+    dask_scheduler: str | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
+) -> Warmup:
+    """Suggest a warm-up for `scenario` by MSER-5 on its flows' binned series, from `reps`
+    replications (run as in `sim.run`, same `jobs`/`dask_scheduler`/`executor`)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides)
+    else:
+        scenario = with_overrides(scenario, overrides)
+    spec = scenario.spec
+    if reps < 1:
+        raise ValueError(f"reps must be at least 1, got {reps}")
+    check_run_size(spec, reps, jobs or 1, dask_scheduler, limits, force)
+    owned = executor is None
+    if executor is None:
+        executor = executor_for(spec, reps, jobs, dask_scheduler)
+    try:
+        found = suggest_warmup(spec, spec.seed if seed is None else seed, reps, executor,
+                               progress)
+    finally:
+        if owned:
+            executor.close()
+    return Warmup(**vars(found))
 
 
 def _stack(rows: list[np.ndarray]) -> np.ndarray:

@@ -232,6 +232,52 @@ def render_summary(summary: dict) -> str:
 
 
 @cli.command()
+@click.argument("scenario")
+@set_option
+@click.option("--reps", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Replications whose series are averaged.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed (default: the scenario's).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Output folder for warmup.png and warmup.json "
+                   "(default: runs/<scenario name>/warmup/).")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Local processes (default: every core when the run is big enough).")
+@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
+              help="Run replications on a Dask cluster ('local' starts one on this machine).")
+@quiet_option
+@size_options
+def warmup(scenario, overrides, reps, seed, out_dir, jobs, dask_scheduler, quiet, force,
+           max_events, max_memory) -> None:
+    """Suggest a warm-up for SCENARIO: MSER-5 on each flow's binned series, averaged over
+    replications; says which flows settle slowly and plots the series with the cut."""
+    from sim.output_folder import OutputError
+
+    loaded = _load(scenario, overrides, quiet)
+    estimate = _check_size(loaded, reps, _size_jobs(jobs), dask_scheduler, force, max_events,
+                           max_memory)
+    target = out_dir or Path("runs") / loaded.name / "warmup"
+    from sim.api import warmup as suggest
+
+    try:
+        found = suggest(loaded, reps=reps, seed=seed, jobs=jobs, dask_scheduler=dask_scheduler,
+                        progress=_reporter(f"{loaded.name} warm-up", estimate, quiet),
+                        force=True)
+    except (RuntimeError, OSError) as error:
+        if dask_scheduler is None:
+            raise
+        _fail([f"--dask {dask_scheduler}: {error}"])
+    try:
+        found.save(target)
+    except OutputError as error:
+        _fail([str(error)])
+    click.echo("\n".join(found.lines()))
+    if not quiet:
+        click.echo(f"\nplot and cuts written to {target}/")
+        for line in found.slow_lines():
+            _say("warning", line)
+
+
+@cli.command()
 @click.argument("scenario", required=False)
 @set_option
 def metrics(scenario, overrides) -> None:
