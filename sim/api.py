@@ -77,6 +77,8 @@ def run(
     else:  # re-validated with them; relative data files from the scenario file's folder
         scenario = with_overrides(scenario, overrides)
     spec = scenario.spec
+    if precision and reps is not None:
+        raise ValueError("give reps or precision, not both (max_reps caps a precision run)")
     reps = spec.replications if reps is None else reps
     seed = spec.seed if seed is None else seed
     targets = parse_targets(precision, spec) if precision else []
@@ -88,9 +90,9 @@ def run(
     reporter = progress if isinstance(progress, Progress) else None
     on_result = None if isinstance(progress, Progress) else progress
     owned = executor is None
-    if executor is None:  # a precision run sizes its pool on its first replications
-        executor = executor_for(spec, min(reps, max(MIN_REPS, 2)) if targets else reps,
-                                jobs, dask_scheduler)
+    if executor is None:  # a precision run: is a pool worth it for its first replications?
+        executor = executor_for(spec, reps, jobs, dask_scheduler,
+                                judged_on=min(reps, MIN_REPS) if targets else None)
     started = time.perf_counter()
     precision_warnings: list[str] = []
     try:

@@ -96,3 +96,8 @@ def test_an_undefined_metric_never_meets_a_target():
     target = parse_target("x", "5%")
     assert not target.met([math.nan, 1.0, math.nan])
     assert target.met([1.0, 1.0, 1.0])
+
+
+def test_reps_and_precision_are_not_given_together():
+    with pytest.raises(ValueError, match="not both"):
+        sim.run(sim.scenario_from_dict(SCENARIO), reps=5, precision=TARGET)

@@ -56,10 +56,13 @@ def run_replications(
 
 
 def executor_for(spec: ScenarioSpec, reps: int, jobs: int | None = None,
-                 dask_scheduler: str | None = None) -> Executor:
+                 dask_scheduler: str | None = None, judged_on: int | None = None
+                 ) -> Executor:
     """The executor `jobs`/`dask_scheduler` ask for; with neither, a pool of every local core
-    if the run's estimated computing makes one worth it, else serial."""
-    serial_seconds = estimate_run(spec, reps).seconds if jobs is None else 0.0
+    (at most `reps` processes) if the estimated computing of `judged_on` replications (default
+    `reps`) makes one worth it, else serial."""
+    judged_on = reps if judged_on is None else judged_on
+    serial_seconds = estimate_run(spec, judged_on).seconds if jobs is None else 0.0
     return choose_executor(reps, serial_seconds, jobs, dask_scheduler)
 
 
