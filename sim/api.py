@@ -86,7 +86,7 @@ def run(
         reps = max_reps  # the most it can take: what the size check must allow
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
-    check_run_size(spec, reps, jobs or 1, dask_scheduler, limits, force, records=records)
+    check_run_size(spec, reps, jobs, dask_scheduler, limits, force, records=records)
     reporter = progress if isinstance(progress, Progress) else None
     on_result = None if isinstance(progress, Progress) else progress
     owned = executor is None
@@ -186,7 +186,7 @@ def warmup(
     spec = scenario.spec
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
-    check_run_size(spec, reps, jobs or 1, dask_scheduler, limits, force)
+    check_run_size(spec, reps, jobs, dask_scheduler, limits, force)
     owned = executor is None
     if executor is None:
         executor = executor_for(spec, reps, jobs, dask_scheduler)

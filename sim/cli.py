@@ -144,7 +144,7 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
     if precision and reps is not None:
         _fail(["--reps and --precision: give one (--max-reps caps a --precision run)"])
     targets = _precision_targets(loaded, precision)
-    estimate = _check_size(loaded, max_reps if targets else reps, _size_jobs(jobs),
+    estimate = _check_size(loaded, max_reps if targets else reps, jobs,
                            dask_scheduler, force, max_events, max_memory, records)
     target = out_dir or Path("runs") / loaded.name
     try:
@@ -187,13 +187,6 @@ def _precision_targets(loaded, items: tuple[str, ...]) -> dict[str, str]:
         return {t.metric: t.text for t in parse_targets(items, loaded.spec)}
     except PrecisionError as error:
         _fail([str(error)])
-
-
-def _size_jobs(jobs: int | None) -> int:
-    """The replications at once to size a run for: every core when --jobs is not given."""
-    from sim.experiment.executors import local_cores
-
-    return jobs if jobs is not None else local_cores()
 
 
 def _reporter(label: str, estimate, quiet: bool):
@@ -253,7 +246,7 @@ def warmup(scenario, overrides, reps, seed, out_dir, jobs, dask_scheduler, quiet
     from sim.output_folder import OutputError
 
     loaded = _load(scenario, overrides, quiet)
-    estimate = _check_size(loaded, reps, _size_jobs(jobs), dask_scheduler, force, max_events,
+    estimate = _check_size(loaded, reps, jobs, dask_scheduler, force, max_events,
                            max_memory)
     target = out_dir or Path("runs") / loaded.name / "warmup"
     from sim.api import warmup as suggest
