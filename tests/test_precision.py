@@ -101,3 +101,16 @@ def test_an_undefined_metric_never_meets_a_target():
 def test_reps_and_precision_are_not_given_together():
     with pytest.raises(ValueError, match="not both"):
         sim.run(sim.scenario_from_dict(SCENARIO), reps=5, precision=TARGET)
+
+
+def test_progress_ends_at_the_count_kept(spec):
+    import io
+
+    from sim.progress import ProgressReporter
+
+    stream = io.StringIO()
+    reporter = ProgressReporter("p", stream=stream, interval=0.0, tty=False)
+    reached = run_to_precision(spec, 3, parse_targets(TARGET, spec), 40, SerialExecutor(),
+                               batch=4, progress=reporter)
+    k = reached.replications
+    assert stream.getvalue().splitlines()[-1].startswith(f"progress: p: {k}/{k} replications")
