@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Comparison", "Results", "RunTooLarge", "Scenario", "ScenarioError", "compare",
-           "load_scenario", "run", "scenario_from_dict", "sweep"]
+__all__ = ["Comparison", "DaskExecutor", "Executor", "PoolExecutor", "Results", "RunTooLarge",
+           "Scenario", "ScenarioError", "SerialExecutor", "compare", "load_scenario", "run",
+           "scenario_from_dict", "sweep", "warmup"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
@@ -47,6 +48,10 @@ def __getattr__(name: str) -> Any:
         from sim.experiment.sweep import sweep
 
         return sweep
+    if name in ("warmup", "Executor", "DaskExecutor", "PoolExecutor", "SerialExecutor"):
+        import sim.api as api
+
+        return getattr(api, name)
     if name == "RunTooLarge":
         from sim.experiment.size import RunTooLarge
 

@@ -2,4 +2,5 @@
 
 from sim.cli import main
 
-main()
+if __name__ == "__main__":  # not when a process-pool worker imports this module
+    main()

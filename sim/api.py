@@ -13,8 +13,17 @@ import numpy as np
 from sim import __version__ as VERSION
 from sim.analysis.interval_validity import short_window_warnings
 from sim.experiment.compare import Comparison, apply_changes, reported_metrics, select_metrics
-from sim.experiment.runner import run_replications
+from sim.experiment.executors import (  # noqa: F401 (re-exported)
+    DaskExecutor,
+    Executor,
+    PoolExecutor,
+    SerialExecutor,
+)
+from sim.experiment.precision import DEFAULT_MAX_REPS, MIN_REPS, parse_targets, run_to_precision
+from sim.experiment.runner import executor_for, run_replications
 from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
+from sim.experiment.warmup import DEFAULT_REPS as WARMUP_REPS
+from sim.experiment.warmup import WarmupSuggestion, suggest_warmup
 from sim.metrics.load import aggregate
 from sim.metrics.record_table import concat
 from sim.progress import Progress
@@ -29,20 +38,32 @@ def run(
     reps: int | None = None,
     seed: int | None = None,
     overrides: Iterable[str] | Mapping[str, Any] = (),
-    jobs: int = 1,
+    jobs: int | None = None,
     dask_scheduler: str | None = None,
     progress: Progress | Callable[[ReplicationResult], None] | None = None,
     force: bool = False,
     limits: Limits | None = None,
     records: bool = False,
+    precision: Mapping[str, str | float] | Iterable[str] | None = None,
+    max_reps: int = DEFAULT_MAX_REPS,
+    executor: Executor | None = None,
 ) -> Results:
     """Run a scenario's replications and gather the results.
 
     `overrides` ({'teams.support.members': 7} or ['teams.support.members=7']) apply to a
-    loaded Scenario too. `reps` and `seed` default to the scenario's own; `jobs` > 1 runs
-    replications on a local process pool, `dask_scheduler` ('local' or an address) on Dask.
-    The numbers are the same whichever runs them. `progress` is a `sim.progress.Progress`
-    reporter, or a function called with each finished replication.
+    loaded Scenario too. `reps` and `seed` default to the scenario's own.
+
+    Where replications run: `executor` (an `Executor` opened once and reused across calls,
+    e.g. `with sim.DaskExecutor('local') as ex: ...`), else `jobs` local processes (1:
+    serial; None: every core when the run is big enough for a pool to pay), else Dask at
+    `dask_scheduler` ('local' or an address). The numbers are the same whichever runs them.
+
+    `precision` ({'support.wait.mean': '5%'} or ['support.wait.mean=10s']) runs replications
+    until each metric's 95% interval half-width is within its target, stopping at the first
+    count (at least 3, at most `max_reps`) that meets them all; `reps` is then not given.
+
+    `progress` is a `sim.progress.Progress` reporter, or a function called with each
+    finished replication.
 
     A run whose estimated events or memory exceed `limits` (default: ORGSIM_MAX_EVENTS,
     ORGSIM_MAX_MEMORY, else 1e9 events and a tenth of physical memory) raises `RunTooLarge`,
@@ -57,16 +78,37 @@ def run(
     else:  # re-validated with them; relative data files from the scenario file's folder
         scenario = with_overrides(scenario, overrides)
     spec = scenario.spec
+    if precision and reps is not None:
+        raise ValueError("give reps or precision, not both (max_reps caps a precision run)")
     reps = spec.replications if reps is None else reps
     seed = spec.seed if seed is None else seed
+    targets = parse_targets(precision, spec) if precision else []
+    if targets:
+        reps = max_reps  # the most it can take: what the size check must allow
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
     check_run_size(spec, reps, jobs, dask_scheduler, limits, force, records=records)
     reporter = progress if isinstance(progress, Progress) else None
     on_result = None if isinstance(progress, Progress) else progress
+    owned = executor is None
+    if executor is None:  # a precision run: is a pool worth it for its first replications?
+        executor = executor_for(spec, reps, jobs, dask_scheduler,
+                                judged_on=min(reps, MIN_REPS) if targets else None)
     started = time.perf_counter()
-    outputs = run_replications(spec, seed, reps, jobs, dask_scheduler, on_result, reporter,
-                               records)
+    precision_warnings: list[str] = []
+    try:
+        if targets:
+            reached = run_to_precision(spec, seed, targets, max_reps, executor,
+                                       on_result=on_result, progress=reporter,
+                                       records=records)
+            outputs, reps = reached.results, reached.replications
+            precision_warnings = reached.warnings()
+        else:
+            outputs = run_replications(spec, seed, reps, on_result=on_result,
+                                       progress=reporter, records=records, executor=executor)
+    finally:
+        if owned:
+            executor.close()
     wall = time.perf_counter() - started
     resolved = dict(scenario.resolved)
     resolved["seed"] = seed
@@ -81,10 +123,12 @@ def run(
         "wall_time_s": round(wall, 3),
         "replication_wall_time_s": [round(o.wall_time, 3) for o in outputs],
     }
+    if targets:
+        provenance["precision"] = reached.report()
     # the scenario's own warnings, then whether its replications are long enough for the
     # intervals, then what the run found (overload, abandonment)
     warnings = (list(scenario.warnings) + short_window_warnings(spec)
-                + aggregate([o.notes for o in outputs]))
+                + aggregate([o.notes for o in outputs]) + precision_warnings)
     record_tables = {kind: concat([o.records[kind] for o in outputs])
                      for kind in outputs[0].records}
     return Results(spec.name, seed, resolved, metrics, series, samples,
@@ -145,6 +189,70 @@ def _change_texts(changes: Iterable[str] | Mapping[str, Any]) -> list[str]:
 
 def _source(scenario: Scenario) -> str | None:
     return str(scenario.source) if scenario.source else None
+
+
+class Warmup(WarmupSuggestion):
+    """A warm-up suggestion (`sim.warmup`): `.minutes`, `.cuts` per series, `.slow` (the
+    headline series that had not settled), `.lines()` as printed, `.plot()` a Figure."""
+
+    def plot(self):
+        from sim.plots.warmup import warmup_figure
+
+        return warmup_figure(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "suggested_warmup_min": self.minutes,
+                "current_warmup_min": self.current, "replications": self.replications,
+                "series": {c.series: {"cut_min": c.minutes, "limit_min": c.limit,
+                                      "settled": c.settled, "headline": c.headline}
+                           for c in self.cuts}}
+
+    def save(self, directory: str | Path, plot: bool = True) -> Path:
+        """warmup.json (every series' cut) and warmup.png into `directory` (an orgsim output
+        folder: a user's files are never overwritten, `sim.output_folder`)."""
+        import json
+        from functools import partial
+
+        from sim.output_folder import OutputFolder
+
+        outputs: dict[str, Any] = {"warmup.json": json.dumps(self.to_dict(), indent=2) + "\n"}
+        if plot:
+            outputs["warmup.png"] = partial(self.plot().savefig, dpi=110)
+        return OutputFolder(directory).write(outputs)
+
+
+def warmup(
+    scenario: Scenario | str | Path,
+    reps: int = WARMUP_REPS,
+    seed: int | None = None,
+    overrides: Iterable[str] | Mapping[str, Any] = (),
+    jobs: int | None = None,
+    dask_scheduler: str | None = None,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
+) -> Warmup:
+    """Suggest a warm-up for `scenario` by MSER-5 on its flows' binned series, from `reps`
+    replications (run as in `sim.run`, same `jobs`/`dask_scheduler`/`executor`)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario, overrides)
+    else:
+        scenario = with_overrides(scenario, overrides)
+    spec = scenario.spec
+    if reps < 1:
+        raise ValueError(f"reps must be at least 1, got {reps}")
+    check_run_size(spec, reps, jobs, dask_scheduler, limits, force)
+    owned = executor is None
+    if executor is None:
+        executor = executor_for(spec, reps, jobs, dask_scheduler)
+    try:
+        found = suggest_warmup(spec, spec.seed if seed is None else seed, reps, executor,
+                               progress)
+    finally:
+        if owned:
+            executor.close()
+    return Warmup(**vars(found))
 
 
 def _stack(rows: list[np.ndarray]) -> np.ndarray:

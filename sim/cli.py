@@ -51,16 +51,22 @@ def _say(kind: str, text: str) -> None:
     click.echo(f"{kind}: {printable(text)}", err=True)
 
 
-def _load(scenario: str, overrides: tuple[str, ...]):
+def _load(scenario: str, overrides: tuple[str, ...], quiet: bool = False):
     from sim.scenario import ScenarioError, load_scenario
 
     try:
         loaded = load_scenario(resolve_scenario_path(scenario), list(overrides))
     except ScenarioError as error:
         _fail([str(p) for p in error.problems])
-    for warning in loaded.warnings:
-        _say("warning", warning)
+    if not quiet:
+        for warning in loaded.warnings:
+            _say("warning", warning)
     return loaded
+
+
+quiet_option = click.option(
+    "--quiet", "-q", is_flag=True,
+    help="Print only errors and the final table (warnings stay in summary.json).")
 
 
 set_option = click.option(
@@ -113,36 +119,46 @@ def cli() -> None:
               help="Output folder (default: runs/<scenario name>/).")
 @set_option
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Run replications on this many local processes.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Run replications on this many local processes (default: every core when "
+                   "the run is big enough to gain from it; 1: serially).")
 @click.option("--dask", "dask_scheduler", metavar="ADDRESS",
               help="Run replications on a Dask cluster ('local' starts one on this machine).")
 @click.option("--records", is_flag=True,
               help="Also keep every entity (order, inquiry) with its time split, written as "
                    "one Parquet file per kind into OUT/records/.")
+@click.option("--precision", "precision", multiple=True, metavar="METRIC=LIMIT",
+              help="Run replications until METRIC's 95% interval half-width is within LIMIT: "
+                   "a share of the mean (support.wait.mean=5%) or a value in the metric's "
+                   "unit (support.wait.mean=10s). Repeatable; replaces --reps.")
+@click.option("--max-reps", type=click.IntRange(min=1), default=100, show_default=True,
+              help="The most replications a --precision run takes.")
+@quiet_option
 @size_options
 def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler, records,
-        force, max_events, max_memory) -> None:
+        precision, max_reps, quiet, force, max_events, max_memory) -> None:
     """Run SCENARIO (a file, or the name of a bundled scenario) and write its results."""
     from sim.results import OutputError, check_output_dir, record_kinds
 
-    loaded = _load(scenario, overrides)
-    estimate = _check_size(loaded, reps, jobs, dask_scheduler, force, max_events,
-                           max_memory, records)
+    loaded = _load(scenario, overrides, quiet)
+    if precision and reps is not None:
+        _fail(["--reps and --precision: give one (--max-reps caps a --precision run)"])
+    targets = _precision_targets(loaded, precision)
+    estimate = _check_size(loaded, max_reps if targets else reps, jobs,
+                           dask_scheduler, force, max_events, max_memory, records)
     target = out_dir or Path("runs") / loaded.name
     try:
         check_output_dir(target, record_kinds(loaded.spec) if records else ())
     except OutputError as error:
         _fail([str(error)])
     from sim.api import run as run_scenario
-    from sim.progress import ProgressReporter
 
-    reporter = ProgressReporter(loaded.name, expected_seconds=estimate.seconds)
+    reporter = _reporter(loaded.name, estimate, quiet)
     try:
         # force: the size was checked above, against the limits given here
         results = run_scenario(loaded, reps=reps, seed=seed, jobs=jobs,
                                dask_scheduler=dask_scheduler, progress=reporter, force=True,
-                               records=records)
+                               records=records, precision=targets, max_reps=max_reps)
     except (RuntimeError, OSError) as error:
         if dask_scheduler is None:
             raise  # not the user's doing: a bug worth its traceback
@@ -152,9 +168,32 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
     except OutputError as error:
         _fail([str(error)])
     click.echo(render_summary(results.summary_dict()))
+    if quiet:  # the warnings stay in summary.json
+        return
     click.echo(f"\nresults written to {target}/")
+    reached = results.provenance.get("precision")
+    if reached and reached["met"]:
+        click.echo(f"precision: {', '.join(f'{m} within {t}' for m, t in targets.items())} "
+                   f"after {reached['replications']} replications")
     for warning in results.warnings[len(loaded.warnings):]:  # the run's (the scenario's came first)
         _say("warning", warning)
+
+
+def _precision_targets(loaded, items: tuple[str, ...]) -> dict[str, str]:
+    """--precision METRIC=LIMIT items, checked against what the scenario reports."""
+    from sim.experiment.precision import PrecisionError, parse_targets
+
+    try:
+        return {t.metric: t.text for t in parse_targets(items, loaded.spec)}
+    except PrecisionError as error:
+        _fail([str(error)])
+
+
+def _reporter(label: str, estimate, quiet: bool):
+    """A progress reporter on stderr, or a silent one with --quiet."""
+    from sim.progress import Progress, ProgressReporter
+
+    return Progress() if quiet else ProgressReporter(label, expected_seconds=estimate.seconds)
 
 
 def render_summary(summary: dict) -> str:
@@ -365,6 +404,52 @@ def render_sweep(result) -> str:
              for row in rows]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("scenario")
+@set_option
+@click.option("--reps", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Replications whose series are averaged.")
+@click.option("--seed", type=click.IntRange(min=0), help="Master seed (default: the scenario's).")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Output folder for warmup.png and warmup.json "
+                   "(default: runs/<scenario name>/warmup/).")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Local processes (default: every core when the run is big enough).")
+@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
+              help="Run replications on a Dask cluster ('local' starts one on this machine).")
+@quiet_option
+@size_options
+def warmup(scenario, overrides, reps, seed, out_dir, jobs, dask_scheduler, quiet, force,
+           max_events, max_memory) -> None:
+    """Suggest a warm-up for SCENARIO: MSER-5 on each flow's binned series, averaged over
+    replications; says which flows settle slowly and plots the series with the cut."""
+    from sim.output_folder import OutputError
+
+    loaded = _load(scenario, overrides, quiet)
+    estimate = _check_size(loaded, reps, jobs, dask_scheduler, force, max_events,
+                           max_memory)
+    target = out_dir or Path("runs") / loaded.name / "warmup"
+    from sim.api import warmup as suggest
+
+    try:
+        found = suggest(loaded, reps=reps, seed=seed, jobs=jobs, dask_scheduler=dask_scheduler,
+                        progress=_reporter(f"{loaded.name} warm-up", estimate, quiet),
+                        force=True)
+    except (RuntimeError, OSError) as error:
+        if dask_scheduler is None:
+            raise
+        _fail([f"--dask {dask_scheduler}: {error}"])
+    try:
+        found.save(target)
+    except OutputError as error:
+        _fail([str(error)])
+    click.echo("\n".join(found.lines()))
+    if not quiet:
+        click.echo(f"\nplot and cuts written to {target}/")
+        for line in found.slow_lines():
+            _say("warning", line)
 
 
 @cli.command()

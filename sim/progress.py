@@ -29,6 +29,10 @@ class Progress:
     def start(self, total: int) -> None:
         """`total` items (replications, cases) are about to run."""
 
+    def extend(self, total: int) -> None:
+        """The work now holds `total` items: a precision run adds replications in batches, and
+        drops those beyond the count where it stops."""
+
     def advance(self, index: int, fraction: float) -> None:
         """Item `index` is `fraction` (0..1) done."""
 
@@ -93,6 +97,10 @@ class ProgressReporter(Progress):
         self._started = self._last_shown = self.clock()
         if self.tty:
             self._show()
+
+    def extend(self, total: int) -> None:
+        self.total = total
+        self.done = {i for i in self.done if i < total}  # items beyond it were dropped
 
     def advance(self, index: int, fraction: float) -> None:
         self.running[index] = fraction

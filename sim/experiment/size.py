@@ -54,11 +54,16 @@ class RunEstimate:
                 f"{format_duration(self.shape.bin_width)})")
 
 
-def estimate_run(spec: ScenarioSpec, reps: int | None = None, jobs: int = 1,
+def estimate_run(spec: ScenarioSpec, reps: int | None = None, jobs: int | None = 1,
                  dask_scheduler: str | None = None, records: bool = False) -> RunEstimate:
-    """Events, peak memory and wall time of `reps` replications on the executor given;
+    """Events, peak memory and wall time of `reps` replications on the executor given
+    (`jobs` None: as many at once as local cores, the most the default may use);
     `records`: the run keeps entity records (`--records`)."""
     reps = spec.replications if reps is None else reps
+    if jobs is None:
+        from sim.experiment.executors import local_cores
+
+        jobs = local_cores()
     shape, flows = flow_sizes(spec)
     if dask_scheduler is not None:
         concurrent = min(reps, os.cpu_count() or 1)
@@ -201,7 +206,7 @@ def size_problems(estimate: RunEstimate, limits: Limits, where: str | None = Non
     return lines
 
 
-def check_run_size(spec: ScenarioSpec, reps: int | None = None, jobs: int = 1,
+def check_run_size(spec: ScenarioSpec, reps: int | None = None, jobs: int | None = 1,
                    dask_scheduler: str | None = None, limits: Limits | None = None,
                    force: bool = False, where: str | None = None, records: bool = False
                    ) -> RunEstimate:
