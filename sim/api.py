@@ -143,7 +143,7 @@ def compare(
     reps: int | None = None,
     seed: int | None = None,
     metrics: Iterable[str] | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     dask_scheduler: str | None = None,
     progress: Callable[[str], Progress | None] | None = None,
     force: bool = False,

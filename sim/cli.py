@@ -240,8 +240,9 @@ def render_summary(summary: dict) -> str:
               help="Compare only these metrics (names or patterns like 'support.*'; "
                    "repeatable); Holm's correction is then over them.")
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Run replications on this many local processes.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Run replications on this many local processes (default: every core when "
+                   "the run is big enough to gain from it; 1: serially).")
 @click.option("--dask", "dask_scheduler", metavar="ADDRESS",
               help="Run replications on a Dask cluster ('local' starts one on this machine).")
 @size_options
@@ -337,8 +338,9 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
 @click.option("--restart", is_flag=True, help="Start afresh in a folder holding another "
               "sweep (replaces orgsim's files there, never yours).")
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Run replications (across points) on this many local processes.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Run replications (across points) on this many local processes (default: "
+                   "every core when the sweep is big enough to gain from it; 1: serially).")
 @click.option("--dask", "dask_scheduler", metavar="ADDRESS",
               help="Run replications on a Dask cluster ('local' starts one on this machine); "
                    "one client for the whole sweep.")

@@ -19,6 +19,7 @@ import numpy as np
 from sim import __version__ as VERSION
 from sim.analysis.statistics import mean_ci
 from sim.experiment.design import DesignError, Vary, design_points, number, parse_vary, unit
+from sim.experiment.executors import local_cores, pool_is_worth_it
 from sim.experiment.size import Limits, RunTooLarge, estimate_run, size_problems
 from sim.experiment.sweep_store import (
     RECORD,
@@ -188,7 +189,7 @@ def sweep(
     reps: int | None = None,
     seed: int | None = None,
     out: str | Path | None = None,
-    jobs: int = 1,
+    jobs: int | None = None,
     dask_scheduler: str | None = None,
     restart: bool = False,
     progress: Progress | PointCallback | None = None,
@@ -248,7 +249,7 @@ def _saver(figure):
     return lambda path: figure.savefig(path, dpi=110)
 
 
-def _check_size(plan: SweepPlan, jobs: int, dask_scheduler: str | None,
+def _check_size(plan: SweepPlan, jobs: int | None, dask_scheduler: str | None,
                 limits: Limits | None, force: bool) -> None:
     """The whole sweep against the limits: its events and time add up over the points; its
     memory is that of the largest point (points are written and let go as they finish)."""
@@ -265,7 +266,7 @@ def _check_size(plan: SweepPlan, jobs: int, dask_scheduler: str | None,
 
 
 def _run_points(plan: SweepPlan, missing: list[int], tables: dict[int, dict[str, np.ndarray]],
-                store: SweepStore | None, jobs: int, dask_scheduler: str | None,
+                store: SweepStore | None, jobs: int | None, dask_scheduler: str | None,
                 progress: Progress | PointCallback | None) -> tuple[list[int], float]:
     """Run the missing points' replications on one executor; write each point as soon as
     its last replication is in. Returns the points run and their replications' CPU time."""
@@ -279,6 +280,10 @@ def _run_points(plan: SweepPlan, missing: list[int], tables: dict[int, dict[str,
     if reporter:
         reporter.start(len(missing))
     try:
+        if jobs is None:  # every local core, when the sweep is big enough for a pool to pay
+            seconds = sum(estimate_run(plan.scenarios[p].spec, plan.reps).seconds
+                          for p in missing)
+            jobs = local_cores() if pool_is_worth_it(len(tasks), seconds) else 1
         finished = run_tasks(tasks, jobs, dask_scheduler)
         try:
             for done in finished:
