@@ -245,9 +245,10 @@ def render_summary(summary: dict) -> str:
                    "the run is big enough to gain from it; 1: serially).")
 @click.option("--dask", "dask_scheduler", metavar="ADDRESS",
               help="Run replications on a Dask cluster ('local' starts one on this machine).")
+@quiet_option
 @size_options
 def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, jobs,
-            dask_scheduler, force, max_events, max_memory) -> None:
+            dask_scheduler, quiet, force, max_events, max_memory) -> None:
     """Compare BASE with ALT (another scenario), or with BASE changed by --change: both run on
     the same seed and replications (common random numbers), and every metric's paired
     difference is shown with its 95% interval, flagged where significant (Holm)."""
@@ -260,8 +261,8 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
     from sim.results import OutputError
     from sim.scenario import ScenarioError
 
-    base_loaded = _load(base, ())
-    alt_loaded = _load(alt, ()) if alt is not None else None
+    base_loaded = _load(base, (), quiet)
+    alt_loaded = _load(alt, (), quiet) if alt is not None else None
     if alt_loaded is None and not changes:
         _fail(["nothing to compare: give ALT (another scenario) or --change KEY=VALUE"])
     unchanged = alt_loaded or base_loaded
@@ -270,7 +271,7 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
     except ScenarioError as error:
         _fail([str(p) for p in error.problems])
     for warning in changed.warnings:
-        if warning not in unchanged.warnings:
+        if warning not in unchanged.warnings and not quiet:
             _say("warning", f"--change: {warning}")
     if metric_names:
         try:
@@ -290,11 +291,9 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
         _fail([str(error)])
     from sim.api import compare as compare_runs
     from sim.experiment.compare_text import render_comparison
-    from sim.progress import ProgressReporter
 
-    def reporter(role: str) -> ProgressReporter:
-        return ProgressReporter(f"{base_loaded.name} ({role})",
-                                expected_seconds=estimates[role].seconds)
+    def reporter(role: str):
+        return _reporter(f"{base_loaded.name} ({role})", estimates[role], quiet)
 
     try:
         # force: both sizes were checked above, against the limits given here
@@ -310,6 +309,8 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
     except OutputError as error:
         _fail([str(error)])
     click.echo(render_comparison(comparison))
+    if quiet:  # the warnings stay in each run's summary.json
+        return
     click.echo(f"\ncomparison written to {target}/ (the runs in base/ and alt/)")
     for role, results, loaded in (("base", comparison.base, base_loaded),
                                   ("alt", comparison.alt, changed)):
@@ -344,26 +345,28 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
 @click.option("--dask", "dask_scheduler", metavar="ADDRESS",
               help="Run replications on a Dask cluster ('local' starts one on this machine); "
                    "one client for the whole sweep.")
+@quiet_option
 @size_options
 def sweep(scenario, varies, design, points, reps, seed, out_dir, overrides, metric, restart,
-          no_plots, jobs, dask_scheduler, force, max_events, max_memory) -> None:
+          no_plots, jobs, dask_scheduler, quiet, force, max_events, max_memory) -> None:
     """Run SCENARIO at every point of a design over --vary parameters, each point on the same
     seed; finished points are kept, so rerunning the command after an interruption resumes."""
     from sim.experiment.design import DesignError
     from sim.experiment.size import LimitError, Limits, RunTooLarge
     from sim.experiment.sweep import sweep as run_sweep
     from sim.output_folder import OutputError
-    from sim.progress import ProgressReporter
+    from sim.progress import Progress, ProgressReporter
 
-    loaded = _load(scenario, overrides)
+    loaded = _load(scenario, overrides, quiet)
     target = out_dir or Path("runs") / f"{loaded.name}-sweep"
     try:
         result = run_sweep(
             loaded, list(varies), design=design, points=points, reps=reps, seed=seed,
             out=target, jobs=jobs, dask_scheduler=dask_scheduler, restart=restart,
-            progress=ProgressReporter(f"{loaded.name} sweep", unit="point"), force=force,
-            limits=Limits.resolve(max_events, max_memory), plots=not no_plots,
-            metric=metric, on_message=lambda text: click.echo(text, err=True))
+            progress=Progress() if quiet else ProgressReporter(f"{loaded.name} sweep",
+                                                                unit="point"),
+            force=force, limits=Limits.resolve(max_events, max_memory), plots=not no_plots,
+            metric=metric, on_message=None if quiet else lambda text: click.echo(text, err=True))
     except (DesignError, LimitError, OutputError) as error:
         _fail([str(error)])
     except RunTooLarge as error:
@@ -377,7 +380,9 @@ def sweep(scenario, varies, design, points, reps, seed, out_dir, overrides, metr
             raise  # not the user's doing: a bug worth its traceback
         _fail([f"--dask {dask_scheduler}: {error}"])
     click.echo(render_sweep(result))
-    click.echo(f"\nsweep written to {target}/ ({len(result.computed)} point(s) computed now)")
+    if not quiet:
+        click.echo(f"\nsweep written to {target}/ ({len(result.computed)} point(s) computed "
+                   "now)")
 
 
 def _parameter_text(value) -> str:

@@ -290,3 +290,16 @@ def test_comparison_files_are_the_same_on_every_executor(runner, tiny, tmp_path,
     for name in ("comparison.json", "comparison.csv"):
         assert ((tmp_path / "other" / name).read_bytes()
                 == (tmp_path / "serial" / name).read_bytes())
+
+
+def test_cli_compare_quiet_prints_only_the_table(runner, tiny, tmp_path):
+    """--quiet: the comparison table alone (no progress lines, warnings or trailer); the
+    files are written as usual and the warnings stay in each run's summary.json."""
+    out = tmp_path / "quiet"
+    result = runner.invoke(cli, ["compare", str(tiny), "--change", CHANGE, "--reps", "3",
+                                 "--no-plots", "--quiet", "--out", str(out)],
+                           env={"ORGSIM_PROGRESS_INTERVAL": "0"})
+    output = _ok(result)
+    assert output.startswith("base: ") and "comparison written" not in output
+    assert not any(line.startswith(("progress:", "warning:")) for line in output.splitlines())
+    assert (out / "comparison.json").is_file() and (out / "base" / "summary.json").is_file()

@@ -278,3 +278,17 @@ def test_ctrl_c_on_the_command_line_says_how_to_resume(tiny, tmp_path, runner, m
     result = runner.invoke(cli, ["sweep", str(tiny), "--vary", f"{MEMBERS}=3,4",
                                  "--out", str(tmp_path / "cut")])
     assert result.exit_code == 130 and "rerun the same command" in result.output
+
+
+def test_cli_sweep_quiet_prints_only_the_table(tiny, tmp_path, runner):
+    """--quiet: no progress, no resuming note, no trailer; the table and the files stay."""
+    out = tmp_path / "quiet"
+    args = ["sweep", str(tiny), "--vary", f"{MEMBERS}=3,4", "--reps", "2", "--out", str(out),
+            "--no-plots", "--quiet"]
+    first = runner.invoke(cli, args, env={"ORGSIM_PROGRESS_INTERVAL": "0"})
+    assert first.exit_code == 0, first.output
+    lines = first.output.strip().splitlines()
+    assert lines[0].startswith("point") and len(lines) == 4, first.output  # header, rule, 2
+    assert (out / "points.parquet").is_file()
+    again = runner.invoke(cli, args, env={"ORGSIM_PROGRESS_INTERVAL": "0"})
+    assert "resuming" not in again.output and again.output == first.output
