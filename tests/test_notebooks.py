@@ -26,3 +26,21 @@ def test_notebook_runs(path, monkeypatch):
         level = table[table.metric == "support.service_level"].set_index("early shift agents")
         # 12 agents on the early shift answer clearly more customers in time than 6
         assert level.loc[12, "mean"] > level.loc[6, "mean"] + 0.05
+    if path.stem == "ecommerce_whatif":
+        comparison, sweep, effects = (namespace[name] for name in ("comparison", "sweep",
+                                                                   "effects"))
+        stock = "orders.time_split.stock"
+        # the late overseas supplier makes orders wait longer for stock in every paired
+        # replication (common random numbers: the same customers in both runs)
+        assert (comparison.alt.metrics[stock] > comparison.base.metrics[stock]).all()
+        assert len(sweep.points) == 7 * 2  # one row per point (today + 2 per lever) and rep
+        # fewer people on the late warehouse shift: slower deliveries, more: faster
+        shift = "teams.warehouse.shifts.1.members"
+        others = [lever for lever in sweep.parameters if lever != shift]
+        summary = sweep.summary
+        alone = summary[(summary[others] == summary.loc[0, others]).all(axis=1)]
+        lead = alone.set_index(shift)["orders.lead_time.mean"]
+        assert lead[9] > lead[12] > lead[15]
+        # the notebook's takeaway: of the three levers, the supplier's punctuality moves the
+        # mean lead time least
+        assert effects["lever"].iloc[-1] == "suppliers.overseas.on_time"
