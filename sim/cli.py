@@ -51,6 +51,24 @@ def _say(kind: str, text: str) -> None:
     click.echo(f"{kind}: {printable(text)}", err=True)
 
 
+def _dask_failure(error: Exception, dask_scheduler: str | None) -> None:
+    """A Dask cluster that cannot be reached is the user's to fix: one error line. Without
+    Dask the same error is a bug worth its traceback."""
+    if dask_scheduler is None:
+        raise error
+    _fail([f"--dask {dask_scheduler}: {error}"])
+
+
+def _save(saved, target: Path, **options) -> None:
+    """Write results (a run, a comparison, a warm-up) to `target`, or one error line."""
+    from sim.output_folder import OutputError
+
+    try:
+        saved.save(target, **options)
+    except OutputError as error:
+        _fail([str(error)])
+
+
 def _load(scenario: str, overrides: tuple[str, ...], quiet: bool = False):
     from sim.scenario import ScenarioError, load_scenario
 
@@ -160,13 +178,8 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
                                dask_scheduler=dask_scheduler, progress=reporter, force=True,
                                records=records, precision=targets, max_reps=max_reps)
     except (RuntimeError, OSError) as error:
-        if dask_scheduler is None:
-            raise  # not the user's doing: a bug worth its traceback
-        _fail([f"--dask {dask_scheduler}: {error}"])
-    try:
-        results.save(target, plots=not no_plots)
-    except OutputError as error:
-        _fail([str(error)])
+        _dask_failure(error, dask_scheduler)
+    _save(results, target, plots=not no_plots)
     click.echo(render_summary(results.summary_dict()))
     if quiet:  # the warnings stay in summary.json
         return
@@ -301,13 +314,8 @@ def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, job
                                   metrics=metric_names or None, jobs=jobs,
                                   dask_scheduler=dask_scheduler, progress=reporter, force=True)
     except (RuntimeError, OSError) as error:
-        if dask_scheduler is None:
-            raise  # not the user's doing: a bug worth its traceback
-        _fail([f"--dask {dask_scheduler}: {error}"])
-    try:
-        comparison.save(target, plots=not no_plots)
-    except OutputError as error:
-        _fail([str(error)])
+        _dask_failure(error, dask_scheduler)
+    _save(comparison, target, plots=not no_plots)
     click.echo(render_comparison(comparison))
     if quiet:  # the warnings stay in each run's summary.json
         return
@@ -376,9 +384,7 @@ def sweep(scenario, varies, design, points, reps, seed, out_dir, overrides, metr
                    "command to compute only the missing ones", err=True)
         sys.exit(130)
     except (RuntimeError, OSError) as error:
-        if dask_scheduler is None:
-            raise  # not the user's doing: a bug worth its traceback
-        _fail([f"--dask {dask_scheduler}: {error}"])
+        _dask_failure(error, dask_scheduler)
     click.echo(render_sweep(result))
     if not quiet:
         click.echo(f"\nsweep written to {target}/ ({len(result.computed)} point(s) computed "
@@ -432,7 +438,6 @@ def warmup(scenario, overrides, reps, seed, out_dir, jobs, dask_scheduler, quiet
            max_events, max_memory) -> None:
     """Suggest a warm-up for SCENARIO: MSER-5 on each flow's binned series, averaged over
     replications; says which flows settle slowly and plots the series with the cut."""
-    from sim.output_folder import OutputError
 
     loaded = _load(scenario, overrides, quiet)
     estimate = _check_size(loaded, reps, jobs, dask_scheduler, force, max_events,
@@ -445,13 +450,8 @@ def warmup(scenario, overrides, reps, seed, out_dir, jobs, dask_scheduler, quiet
                         progress=_reporter(f"{loaded.name} warm-up", estimate, quiet),
                         force=True)
     except (RuntimeError, OSError) as error:
-        if dask_scheduler is None:
-            raise
-        _fail([f"--dask {dask_scheduler}: {error}"])
-    try:
-        found.save(target)
-    except OutputError as error:
-        _fail([str(error)])
+        _dask_failure(error, dask_scheduler)
+    _save(found, target)
     click.echo("\n".join(found.lines()))
     if not quiet:
         click.echo(f"\nplot and cuts written to {target}/")
