@@ -155,6 +155,7 @@ def plot_tornado(sweep: Any, metric: str, ax: Axes | None = None) -> Axes:
                     ha="left", va="center", fontsize=8)
     ax.axvline(base, color="#222222", linewidth=style.THIN_LINE_WIDTH)
     ax.set_yticks(range(len(rows)), [_axis_name(sweep, r[1]) for r in rows])
-    style.label(ax, f"{sweep.scenario_name}: effect on {metric} (one at a time; labels: "
-                "the parameter's value)", _metric_name(metric), "")
+    # two lines: one long title runs past a figure's edge
+    style.label(ax, f"{sweep.scenario_name}: effect on {metric}\n(one parameter at a time; "
+                "bar ends labelled with its value)", _metric_name(metric), "")
     return ax
