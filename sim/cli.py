@@ -92,6 +92,17 @@ set_option = click.option(
     help="Override a scenario value, e.g. --set teams.support.members=7 (repeatable).")
 
 
+def executor_options(command):
+    """--jobs and --dask: where the replications run (sim/experiment/executors.py)."""
+    command = click.option(
+        "--dask", "dask_scheduler", metavar="ADDRESS",
+        help="Run replications on a Dask cluster ('local' starts one on this machine).")(command)
+    return click.option(
+        "--jobs", type=click.IntRange(min=1),
+        help="Run replications on this many local processes (default: every core when the run "
+             "is big enough to gain from it; 1: serially).")(command)
+
+
 def size_options(command):
     """--force, --max-events, --max-memory: the run-size limits (sim/experiment/size.py)."""
     command = click.option("--max-memory", metavar="SIZE", help="Refuse runs estimated to "
@@ -137,11 +148,7 @@ def cli() -> None:
               help="Output folder (default: runs/<scenario name>/).")
 @set_option
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-@click.option("--jobs", type=click.IntRange(min=1),
-              help="Run replications on this many local processes (default: every core when "
-                   "the run is big enough to gain from it; 1: serially).")
-@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
-              help="Run replications on a Dask cluster ('local' starts one on this machine).")
+@executor_options
 @click.option("--records", is_flag=True,
               help="Also keep every entity (order, inquiry) with its time split, written as "
                    "one Parquet file per kind into OUT/records/.")
@@ -253,11 +260,7 @@ def render_summary(summary: dict) -> str:
               help="Compare only these metrics (names or patterns like 'support.*'; "
                    "repeatable); Holm's correction is then over them.")
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-@click.option("--jobs", type=click.IntRange(min=1),
-              help="Run replications on this many local processes (default: every core when "
-                   "the run is big enough to gain from it; 1: serially).")
-@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
-              help="Run replications on a Dask cluster ('local' starts one on this machine).")
+@executor_options
 @quiet_option
 @size_options
 def compare(base, alt, changes, reps, seed, out_dir, metric_names, no_plots, jobs,
@@ -428,10 +431,7 @@ def render_sweep(result) -> str:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path),
               help="Output folder for warmup.png and warmup.json "
                    "(default: runs/<scenario name>/warmup/).")
-@click.option("--jobs", type=click.IntRange(min=1),
-              help="Local processes (default: every core when the run is big enough).")
-@click.option("--dask", "dask_scheduler", metavar="ADDRESS",
-              help="Run replications on a Dask cluster ('local' starts one on this machine).")
+@executor_options
 @quiet_option
 @size_options
 def warmup(scenario, overrides, reps, seed, out_dir, jobs, dask_scheduler, quiet, force,
