@@ -28,6 +28,7 @@ from sim.model.flows.shipments import (
     STOCK_REQUEST,
 )
 from sim.model.flows.support import SupportDesk, raised_inquiry_types
+from sim.model.org.requests import serve_work_requests
 
 
 class Flow(Protocol):
@@ -38,7 +39,13 @@ class Flow(Protocol):
 def build_flows(ctx: Context) -> list[Flow]:
     """The flows whose sections the scenario has, wired through the seam; a flow whose
     section is absent is off. They start in list order (which fixes the order of events at
-    equal times) and report in it."""
+    equal times) and report in it. Then each team asked for work that no flow serves gets a
+    desk (`sim/model/org/requests.py`), which reports after the flows."""
+    flows = _operations_flows(ctx)
+    return flows + serve_work_requests(ctx)
+
+
+def _operations_flows(ctx: Context) -> list[Flow]:
     spec = ctx.spec
     org = ctx.org
     flows: list[Flow] = []

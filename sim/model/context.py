@@ -23,7 +23,7 @@ UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
 class Context:
     __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
-                 "pools", "load_watch", "records", "_window_starts", "_preempting")
+                 "pools", "load_watch", "records", "work_targets", "_window_starts", "_preempting")
 
     def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec,
                  records: bool = False) -> None:
@@ -38,6 +38,7 @@ class Context:
         self.pools: dict[str, PoolLevels] = {}
         self.load_watch = LoadWatch()  # every team's queue, judged for overload at the end
         self.records = RecordBook() if records else None  # entity records: opt-in
+        self.work_targets: set[str] = set()  # teams some flow sends work requests to
         self._window_starts: list[Callable[[float], None]] = []
         self._preempting = preempting_teams(spec)
 
@@ -51,6 +52,11 @@ class Context:
             self.at_window_start(pool.start_window)
             self.load_watch.register(pool.observe)
         return self.pools[team]
+
+    def wants_work(self, team: str) -> None:
+        """A flow will send work requests to `team` (`sim/model/org/requests.py`): after the
+        flows are built, a team no flow takes work for gets a desk."""
+        self.work_targets.add(team)
 
     def record_log(self, kind: EntityKind) -> RecordLog | None:
         """Where a flow appends its entities of `kind`; None when the run keeps no records
