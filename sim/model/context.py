@@ -23,7 +23,7 @@ UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
 class Context:
     __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
-                 "pools", "load_watch", "records", "work_targets", "_window_starts", "_preempting")
+                 "pools", "load_watch", "records", "work_targets", "services", "_window_starts", "_preempting")
 
     def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec,
                  records: bool = False) -> None:
@@ -39,6 +39,8 @@ class Context:
         self.load_watch = LoadWatch()  # every team's queue, judged for overload at the end
         self.records = RecordBook() if records else None  # entity records: opt-in
         self.work_targets: set[str] = set()  # teams some flow sends work requests to
+        # read-only views flows register for others to read at run time (flows/signals.py)
+        self.services: dict[str, object] = {}
         self._window_starts: list[Callable[[float], None]] = []
         self._preempting = preempting_teams(spec)
 

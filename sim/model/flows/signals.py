@@ -1,0 +1,52 @@
+"""What flows tell each other beyond work requests, and what they let others read.
+
+Flows never import each other. They share these kinds of hand-off (passed over the seam, like
+the commerce kinds of `shipments.py`) and these read-only views (a flow registers one in
+`ctx.services` when it is built; another reads it at run time, never at build time, so the
+build order does not matter):
+- `SITE_CAPACITY`: scale the site's capacity by a factor over a window (a campaign's
+  `capacity` prerequisite, once tech has done it);
+- `DEMAND_FACTOR`: set a named factor on the order arrivals from now on (a campaign's uplift;
+  the timeline's windows set theirs directly);
+- `SiteView` ("site"): how many intended orders the site lost over a window;
+- `OrdersView` ("orders"): how many orders were placed over a window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+SITE_CAPACITY = "site_capacity"
+DEMAND_FACTOR = "demand_factor"
+
+
+@dataclass(frozen=True)
+class SiteCapacity:
+    """Multiply the site's capacity by `factor` from `start` to `end` (minutes)."""
+
+    name: str
+    factor: float
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class DemandFactor:
+    """Set the order arrivals' factor `name` to `value` from now on (None removes it)."""
+
+    name: str
+    value: float | None
+
+
+class SiteView(Protocol):
+    def lost_orders(self, start: float, end: float) -> float:
+        """Intended orders not placed between `start` and `end` because the site was slow or
+        down (expected counts: visits are a rate, not events)."""
+        ...
+
+
+class OrdersView(Protocol):
+    def placed(self, start: float, end: float) -> int:
+        """Orders placed between `start` and `end`."""
+        ...
