@@ -23,7 +23,8 @@ UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
 class Context:
     __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
-                 "pools", "load_watch", "records", "work_targets", "services", "_window_starts", "_preempting")
+                 "pools", "load_watch", "records", "work_targets", "services",
+                 "_window_starts", "_preempting")
 
     def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec,
                  records: bool = False) -> None:
