@@ -28,7 +28,7 @@ from sim.model.flows.shipments import (
     STOCK_REQUEST,
 )
 from sim.model.flows.support import SupportDesk, raised_inquiry_types
-from sim.model.org.requests import serve_work_requests
+from sim.model.org.requests import TeamDesk, work_kind
 
 
 class Flow(Protocol):
@@ -77,3 +77,15 @@ def _operations_flows(ctx: Context) -> list[Flow]:
     flows += [flow for flow in (orders, inventory, fulfilment, delivery) if flow is not None]
     return flows
 
+
+
+def serve_work_requests(ctx: Context) -> list[TeamDesk]:
+    """A desk for every team some flow sends work to and no flow takes work for (each desk
+    reports its balance like a flow)."""
+    desks = []
+    for team in sorted(ctx.work_targets):
+        if not ctx.org.receives(work_kind(team)):
+            desk = TeamDesk(team, ctx.pool(team))
+            ctx.org.on(work_kind(team), desk.receive, target=team)
+            desks.append(desk)
+    return desks

@@ -16,12 +16,10 @@ who takes a team's work.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.metrics.output import Balance, FlowOutput
-
-if TYPE_CHECKING:
-    from sim.model.context import Context
+from sim.model.org.pool import PoolLevels
 
 WORK_PREFIX = "work."
 
@@ -71,12 +69,11 @@ class TeamDesk:
     It is the pool handler of its requests (`begin`/`end`, pool.py's contract). It counts
     what it received and finished, so the end-of-run balance accounts for every request."""
 
-    __slots__ = ("team", "pool", "received", "finished", "_ctx")
+    __slots__ = ("team", "pool", "received", "finished")
 
-    def __init__(self, ctx: Context, team: str) -> None:
-        self._ctx = ctx
+    def __init__(self, team: str, pool: PoolLevels) -> None:
         self.team = team
-        self.pool = ctx.pool(team)
+        self.pool = pool
         self.received = 0
         self.finished = 0
 
@@ -111,15 +108,3 @@ class TeamDesk:
         return FlowOutput(balances=[Balance(
             f"work requests to {self.team}", self.received,
             {"finished": self.finished, "in progress": in_progress})])
-
-
-def serve_work_requests(ctx: Context) -> list[TeamDesk]:
-    """A desk for every team some flow sends work to and no flow takes work for (each desk
-    reports its balance like a flow)."""
-    desks = []
-    for team in sorted(ctx.work_targets):
-        if not ctx.org.receives(work_kind(team)):
-            desk = TeamDesk(ctx, team)
-            ctx.org.on(work_kind(team), desk.receive, target=team)
-            desks.append(desk)
-    return desks
