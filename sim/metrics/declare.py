@@ -1,6 +1,6 @@
 """Declared metrics: each flow declares, once, the metrics it reports.
 
-A declaration gives a metric's name (a family holds one placeholder, as in
+A declaration gives a metric's name (a family holds placeholders, as in
 `support.type.<type>.wait.mean`), its kind, its bounds and a one-line meaning, and says
 which names a scenario makes it report (without running it). Tables, `summary.json`, the
 confidence-interval truncation, `orgsim metrics` and the README's reference all read them.
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Metric:
-    """One metric, or a family of them (`fulfilment.<stage>.wait.mean`).
+    """One metric, or a family of them (`fulfilment.<stage>.wait.mean`; with several
+    placeholders, `values` gives a tuple per name: `campaign.<name>.ready_margin.<item>`).
 
     `low`/`high`: what the metric can be (None: unbounded); a confidence interval is
     truncated to them. `unit` names what a count or level counts ('units', 'items').
@@ -58,7 +59,7 @@ class Metric:
     low: float | None = 0.0
     high: float | None = None
     unit: str | None = None
-    values: Callable[[Spec], Sequence[str]] | None = None
+    values: Callable[[Spec], Sequence[str | tuple[str, ...]]] | None = None
     when: Callable[[Spec], bool] | None = None
     condition: str = ""
 
@@ -68,8 +69,8 @@ class Metric:
         if self.kind == SHARE and self.high is None:  # a share is at most 1 unless declared
             object.__setattr__(self, "high", 1.0)
         holes = _PLACEHOLDER.findall(self.name)
-        if len(holes) > 1 or bool(holes) != (self.values is not None):
-            raise ValueError(f"{self.name}: a family has one <placeholder> and its values")
+        if bool(holes) != (self.values is not None):
+            raise ValueError(f"{self.name}: a family has <placeholders> and their values")
         if self.when is not None and not self.condition:
             raise ValueError(f"{self.name}: say when it is reported (condition)")
 
@@ -94,8 +95,15 @@ class Metric:
             return []
         if self.values is None:
             return [self.name]
-        head, tail = self._parts
-        return [f"{head}{value}{tail}" for value in self.values(spec)]
+        parts = self._parts
+        names = []
+        for value in self.values(spec):
+            holes = value if isinstance(value, tuple) else (value,)
+            if len(holes) != len(parts) - 1:
+                raise ValueError(f"{self.name}: {value!r} does not fill every placeholder")
+            names.append(parts[0] + "".join(h + p for h, p in zip(holes, parts[1:],
+                                                                  strict=True)))
+        return names
 
     def matches(self, name: str) -> bool:
         if self.values is None:
@@ -103,15 +111,13 @@ class Metric:
         return self._pattern.fullmatch(name) is not None
 
     @property
-    def _parts(self) -> tuple[str, str]:
-        """A family's name before and after its placeholder."""
-        head, _, tail = _PLACEHOLDER.split(self.name)
-        return head, tail
+    def _parts(self) -> list[str]:
+        """A family's fixed text around its placeholders."""
+        return _PLACEHOLDER.split(self.name)[::2]
 
     @property
     def _pattern(self) -> re.Pattern[str]:
-        head, tail = self._parts
-        return re.compile(re.escape(head) + r".+" + re.escape(tail))
+        return re.compile(r".+".join(re.escape(part) for part in self._parts))
 
     def truncate(self, low: float, high: float) -> tuple[float, float]:
         """An interval cut to what the metric can be: its coverage can only grow."""

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sim.distributions import Distribution
+from sim.scenario.campaigns import check_campaigns
 from sim.scenario.errors import Problem
 from sim.scenario.references_commerce import check_commerce
 from sim.scenario.references_timeline import check_timeline
@@ -51,6 +52,9 @@ def check_references(spec: ScenarioSpec, data: dict | None = None
     timeline_problems, timeline_warnings = check_timeline(spec, unknown_name)
     problems += timeline_problems
     warnings += timeline_warnings
+    campaign_problems, campaign_warnings = check_campaigns(spec, unknown_name)
+    problems += campaign_problems
+    warnings += campaign_warnings
     if not problems:
         warnings += _unused_names(spec)
         warnings += [f"{_dotted(path)}: {caveat}"

@@ -14,6 +14,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_v
 
 from sim.calendar import ALWAYS, Shift
 from sim.scenario.base import NAME_PATTERN, ArrivalsSpec, Spec
+from sim.scenario.campaigns import CampaignsSpec
 from sim.scenario.commerce import (
     CatalogSpec,
     ContactsSpec,
@@ -254,6 +255,8 @@ class ScenarioSpec(Spec):
                                           "about stock-outs and late or failed deliveries.")
     timeline: tuple[ChangeSpec, ...] = Field((), description="Changes over windows of time: "
                                              "rate factors, extra staff, supplier outages.")
+    campaigns: CampaignsSpec = Field(default_factory=CampaignsSpec, description="Marketing's "
+                                     "campaigns and the work they need from other teams.")
     costs: CostsSpec = Field(default_factory=CostsSpec, description="Cost rates.")
     currency: str = Field("", description="Label of money amounts, e.g. EUR.")
     output: OutputSpec = Field(default_factory=OutputSpec, description="Result options.")

@@ -66,15 +66,23 @@ def test_truncation_follows_the_bounds():
 
 
 @pytest.mark.parametrize(("arguments", "problem"), [
-    ({"name": "x.<a>.<b>", "values": lambda spec: ()}, "one <placeholder>"),
-    ({"name": "x.<a>.y"}, "one <placeholder>"),
-    ({"name": "x.y", "values": lambda spec: ()}, "one <placeholder>"),
+    ({"name": "x.<a>.y"}, "<placeholders> and their values"),
+    ({"name": "x.y", "values": lambda spec: ()}, "<placeholders> and their values"),
     ({"name": "x.y", "when": lambda spec: True}, "condition"),
     ({"name": "x.y", "kind": "speed"}, "unknown kind"),
 ])
 def test_a_malformed_declaration_is_refused(arguments, problem):
     with pytest.raises(ValueError, match=problem):
         Metric(**{"kind": COUNT, "meaning": "m", **arguments})
+
+
+def test_a_family_with_two_placeholders_fills_both_and_matches_its_names():
+    family = Metric("x.<a>.y.<b>", COUNT, "m", values=lambda spec: [("p", "q"), ("r", "s.t")])
+    assert family.names(None) == ["x.p.y.q", "x.r.y.s.t"]
+    assert family.matches("x.r.y.s.t") and not family.matches("x.r.z.s")
+    short = Metric("x.<a>.<b>", COUNT, "m", values=lambda spec: ["only-one"])
+    with pytest.raises(ValueError, match="does not fill every placeholder"):
+        short.names(None)
 
 
 def test_two_flows_cannot_declare_the_same_name(monkeypatch):
