@@ -13,6 +13,7 @@ from typing import Protocol
 
 from sim.metrics.output import FlowOutput
 from sim.model.context import Context
+from sim.model.flows.campaigns import Campaigns
 from sim.model.flows.delivery import Delivery
 from sim.model.flows.fulfilment import Fulfilment
 from sim.model.flows.inventory import Inventory
@@ -27,6 +28,7 @@ from sim.model.flows.shipments import (
     STOCK_ALLOCATED,
     STOCK_REQUEST,
 )
+from sim.model.flows.signals import DEMAND_FACTOR, FORECAST_PURCHASE
 from sim.model.flows.support import SupportDesk, raised_inquiry_types
 from sim.model.org.requests import TeamDesk, work_kind
 
@@ -61,7 +63,9 @@ def _operations_flows(ctx: Context) -> list[Flow]:
     orders = Orders(ctx, spec, inventory.catalog if inventory else None)
     fulfilment = Fulfilment(ctx, spec.fulfilment) if spec.fulfilment else None
     delivery = Delivery(ctx, spec.delivery) if spec.delivery else None
+    org.on(DEMAND_FACTOR, orders.demand_factor, target="orders")
     if inventory:
+        org.on(FORECAST_PURCHASE, inventory.forecast_purchase, target="inventory")
         org.on(STOCK_REQUEST, inventory.request, target="inventory")
         org.on(STOCK_ALLOCATED, orders.allocated, target="orders")
         org.on(BACKORDER_FILLED, orders.line_filled, target="orders")
@@ -75,6 +79,8 @@ def _operations_flows(ctx: Context) -> list[Flow]:
         org.on(SHIPMENT_DELIVERED, orders.delivered, target="orders")
         org.on(DELIVERY_FAILED, orders.delivery_failed, target="orders")
     flows += [flow for flow in (orders, inventory, fulfilment, delivery) if flow is not None]
+    if spec.campaigns:
+        flows.append(Campaigns(ctx))
     return flows
 
 

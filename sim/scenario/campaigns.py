@@ -147,10 +147,10 @@ class CampaignsSpec(RootModel[dict[str, CampaignSpec]]):
             teams |= {team for _, _, team in campaign.prerequisites.items()}
         return teams
 
-    def prerequisite_names(self) -> list[str]:
-        """`<campaign>.<prerequisite>` for every prerequisite defined (briefed or not): the
+    def readiness_names(self) -> list[tuple[str, str]]:
+        """(campaign, prerequisite) for every prerequisite defined, briefed or not: the
         metrics report a readiness margin for each."""
-        return [f"{name}.{item}" for name, campaign in self
+        return [(name, item) for name, campaign in self
                 for item, _, _ in campaign.prerequisites.items()]
 
 

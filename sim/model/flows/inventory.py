@@ -21,6 +21,7 @@ from sim.metrics.output import Balance, FlowOutput
 from sim.model.context import Context
 from sim.model.flows.policies import make_policy
 from sim.model.flows.shipments import BACKORDER_FILLED, STOCK_ALLOCATED, Line, Order
+from sim.model.flows.signals import ForecastPurchase
 from sim.model.wakeup import LATE, Wakeup, call_later
 from sim.scenario.catalog_plan import ProductPlan, plan_catalog, to_units
 from sim.scenario.commerce import CatalogSpec, CostsSpec, DemandSpec, SupplierSpec
@@ -146,6 +147,9 @@ class Inventory:
         lines = expected_count(demand.lines_per_order)
         units = expected_count(demand.units_per_line)
         order_rate = demand.orders.rate
+        self.order_rate = order_rate
+        self.units_demanded = self.units_from_stock = 0  # all time, for the "inventory" view
+        self.forecast_units = 0  # units bought for campaigns' forecasts (all time)
         self.suppliers = {name: Supplier(ctx, name, spec, self.receive)
                           for name, spec in suppliers.items()}
         plans = plan_catalog(catalog, ctx.streams.seed)
@@ -165,6 +169,7 @@ class Inventory:
         ctx.at_window_start(self.total_on_hand.start_window)
         for product in self.products:
             ctx.at_window_start(self._window_starter(product))
+        ctx.services["inventory"] = self
 
     @staticmethod
     def _window_starter(product: Product):
@@ -201,6 +206,8 @@ class Inventory:
         served = min(product.on_hand, want)
         short = want - served
         product.period_demand += want
+        self.units_demanded += want
+        self.units_from_stock += served
         if counted:
             product.demanded += want
             product.from_stock += served
@@ -252,6 +259,31 @@ class Inventory:
         self._stock_changed(product, now, product.on_hand - before)
         if delivered < ordered and product.policy is not None and not product.policy.periodic:
             self._continuous(product)  # a short delivery leaves the position lower
+
+    def forecast_purchase(self, forecast: ForecastPurchase, now: float) -> None:
+        """A campaign's forecast reached supply (the `forecast_purchase` hand-off): buy each
+        product's expected extra units once, from its supplier, off by the forecast's error.
+        The purchase is on order like any other, so the policies see it in the position."""
+        uplifts = dict(forecast.by_product)
+        for product in self.products:
+            if product.supplier is None:
+                continue
+            units_per_order = product.demand_rate / self.order_rate if self.order_rate else 0.0
+            extra = (forecast.expected_orders * units_per_order
+                     * (uplifts.get(product.sku, forecast.uplift) - 1.0))
+            if forecast.error is not None:
+                extra *= max(0.0, float(forecast.error()))
+            quantity = int(round(extra))
+            if quantity <= 0:
+                continue
+            placed = product.supplier.place(product, quantity)
+            product.on_order += placed
+            product.on_order_level.set(now, product.on_order)
+            self.forecast_units += placed
+
+    def units_so_far(self) -> tuple[int, int]:
+        """Units demanded since time 0 and of those served from stock at once (StockView)."""
+        return self.units_demanded, self.units_from_stock
 
     def _continuous(self, product: Product) -> None:
         quantity = product.policy.order(product.position)

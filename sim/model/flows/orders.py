@@ -13,6 +13,7 @@ delivery section, when its stock is allocated.
 
 from __future__ import annotations
 
+import bisect
 from array import array
 from collections import deque
 from collections.abc import Sequence
@@ -37,6 +38,7 @@ from sim.model.flows.shipments import (
     Order,
     Shipment,
 )
+from sim.model.flows.signals import DemandFactor
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import ScenarioSpec
 from sim.units import DAY
@@ -49,6 +51,7 @@ ORDER_RECORDS = entity_kind(
     "orders", "orders", dict.fromkeys(SPLIT_COMPONENTS, OPERATIONS), ("delivered", "lost", OPEN),
     active=lambda spec: spec.demand is not None)
 NO_CARRIER = "order"  # the type of an order no carrier takes (yet)
+OUTCOME_OPEN, OUTCOME_DELIVERED, OUTCOME_LOST = 0, 1, 2
 
 
 class Orders:
@@ -69,9 +72,12 @@ class Orders:
         self._lines = demand.lines_per_order.sampler(streams.stream("orders.lines"))
         self._units = demand.units_per_line.sampler(streams.stream("orders.units"))
         self.prices = [p.price for p in catalog] if catalog else None
-        self._choose_product = (weighted_choice([p.share for p in catalog],
-                                                ctx.uniform("orders.product"))
+        self.skus = [p.sku for p in catalog] if catalog else []
+        self._shares = [p.share for p in catalog] if catalog else []
+        self._product_draw = ctx.uniform("orders.product") if catalog else None
+        self._choose_product = (weighted_choice(self._shares, self._product_draw)
                                 if catalog else None)
+        self._mixes: dict[str, list[float]] = {}  # per-product demand factors, by name
         # where stock and shipments go: decided once, at start, from what the model wired
         self._stocked = self._shipped = False
         self.partial = bool(spec.fulfilment and spec.fulfilment.partial_shipment)
@@ -82,10 +88,12 @@ class Orders:
         self._contact_draws = {kind: ctx.uniform(f"orders.contacts.{kind}")
                                for kind in ("stockout", "late", "failed")}
         self.open: set[Order] = set()
-        # counters: *_all include warm-up (conservation); placed and lost count orders placed
-        # after it; lead times, their split, on-time and revenue count orders delivered after it
+        # counters: *_all include warm-up (conservation); placed_counted and lost count orders
+        # placed after it; lead times, their split, on-time and revenue count orders
+        # delivered after it
         self.placed_all = self.delivered_all = self.lost_all = 0
-        self.placed = self.lost = self.completed_in_window = self.on_time = self.contacts_made = 0
+        self.placed_counted = self.lost = self.completed_in_window = 0
+        self.on_time = self.contacts_made = 0
         self.lead_times = array("d")
         self.split_sums = [0.0] * len(SPLIT_COMPONENTS)
         self.units_sold = 0.0
@@ -96,6 +104,11 @@ class Orders:
         self._late_cb = self._late_check
         self._due: deque[Order] = deque()  # orders whose promise may still run out, by due time
         self.records = ctx.record_log(ORDER_RECORDS)  # None unless the run keeps records
+        # when campaigns watch windows: each order's placing time and outcome, by order id
+        # (ids count orders placed), for `placed` and `outcomes` (the "orders" view)
+        self._placed_at = array("d") if spec.campaigns else None
+        self._outcome = bytearray() if spec.campaigns else None
+        ctx.services["orders"] = self
 
     # --- arrivals ----------------------------------------------------------------------------
 
@@ -121,9 +134,12 @@ class Orders:
         order = self.new_order(now)
         self.placed_all += 1
         if order.counted:
-            self.placed += 1
+            self.placed_counted += 1
             self.placed_per_bin[int(now / self.ctx.bin_width)] += 1
         self.open.add(order)
+        if self._placed_at is not None:
+            self._placed_at.append(now)
+            self._outcome.append(OUTCOME_OPEN)
         if self._stocked:  # inventory answers with `stock_allocated`
             self.org.send(STOCK_REQUEST, order, SOURCE)
         else:  # no catalog: stock is never the constraint
@@ -209,6 +225,8 @@ class Orders:
         """`shipment`: the one whose delivery completed the order."""
         order.done = True
         self.open.discard(order)
+        if self._outcome is not None:
+            self._outcome[order.id] = OUTCOME_LOST if lost else OUTCOME_DELIVERED
         if self.records is not None:
             self._record(order, now, "lost" if lost else "delivered", shipment)
         if lost:
@@ -250,6 +268,42 @@ class Orders:
             self._maybe_contact("failed", self.contacts.failed_delivery,
                                 self.contacts.failed_type, now)
 
+    # --- demand factors (the `demand_factor` hand-off) and the "orders" view ------------------
+
+    def demand_factor(self, change: DemandFactor, now: float) -> None:
+        """Set a named factor on the arrivals; with factors by product, the product mix
+        shifts too and the rate rises by the demand-weighted mean factor."""
+        if not change.by_product or self._product_draw is None:
+            self.arrivals.set_factor(change.name, change.value)
+            return
+        if change.value is None:
+            self._mixes.pop(change.name, None)
+        else:
+            own = dict(change.by_product)
+            self._mixes[change.name] = [own.get(sku, change.value) for sku in self.skus]
+        weights = list(self._shares)
+        for factors in self._mixes.values():
+            weights = [w * f for w, f in zip(weights, factors, strict=True)]
+        self._choose_product = weighted_choice(weights, self._product_draw)
+        mean = sum(weights) / sum(self._shares)
+        self.arrivals.set_factor(change.name, mean if change.value is not None else None)
+
+    def placed(self, start: float, end: float) -> int:
+        """Orders placed in [start, end) (only kept when the scenario has campaigns)."""
+        times = self._placed_at
+        if times is None:
+            raise RuntimeError("orders keep their placing times only for campaigns")
+        return bisect.bisect_left(times, end) - bisect.bisect_left(times, start)
+
+    def outcomes(self, start: float, end: float) -> dict[str, int]:
+        """What became of the orders placed in [start, end): delivered, lost or open."""
+        times = self._placed_at
+        if times is None:
+            raise RuntimeError("orders keep their outcomes only for campaigns")
+        window = self._outcome[bisect.bisect_left(times, start):bisect.bisect_left(times, end)]
+        return {"delivered": window.count(OUTCOME_DELIVERED), "open": window.count(OUTCOME_OPEN),
+                "lost": window.count(OUTCOME_LOST)}
+
     # --- records (opt-in) -------------------------------------------------------------------
 
     def _record(self, order: Order, now: float | None, outcome: str,
@@ -283,12 +337,12 @@ class Orders:
         done = len(self.lead_times)
         out = FlowOutput()
         m = out.metrics
-        m["orders.placed_per_day"] = self.placed / days
+        m["orders.placed_per_day"] = self.placed_counted / days
         m["orders.delivered_per_day"] = self.completed_in_window / days
         m.update(describe_durations("orders.lead_time", self.lead_times))
         if self.promise is not None:
             m["orders.on_time_share"] = safe_ratio(self.on_time, done)
-        m["orders.lost_share"] = safe_ratio(self.lost, self.placed)
+        m["orders.lost_share"] = safe_ratio(self.lost, self.placed_counted)
         for name, total in zip(SPLIT_COMPONENTS, self.split_sums, strict=True):
             m[f"orders.time_split.{name}"] = safe_ratio(total, done)
         m["revenue"] = self.revenue

@@ -8,17 +8,22 @@ build order does not matter):
   `capacity` prerequisite, once tech has done it);
 - `DEMAND_FACTOR`: set a named factor on the order arrivals from now on (a campaign's uplift;
   the timeline's windows set theirs directly);
+- `FORECAST_PURCHASE`: a one-off purchase of the extra units a forecast expects (a campaign's
+  `forecast`, once supply has done it), placed by inventory with the products' suppliers;
 - `SiteView` ("site"): how many intended orders the site lost over a window;
-- `OrdersView` ("orders"): how many orders were placed over a window.
+- `OrdersView` ("orders"): how many orders were placed over a window;
+- `StockView` ("inventory"): units demanded and served from stock so far.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 SITE_CAPACITY = "site_capacity"
 DEMAND_FACTOR = "demand_factor"
+FORECAST_PURCHASE = "forecast_purchase"
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,28 @@ class SiteCapacity:
 
 @dataclass(frozen=True)
 class DemandFactor:
-    """Set the order arrivals' factor `name` to `value` from now on (None removes it)."""
+    """Set the order arrivals' factor `name` to `value` from now on (None removes it).
+
+    `by_product` ((sku, factor), ...) gives some products their own factor (the others take
+    `value`): the order rate then rises by the demand-weighted mean of the factors and the
+    mix of products ordered shifts towards the raised ones."""
 
     name: str
     value: float | None
+    by_product: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class ForecastPurchase:
+    """Buy the extra units `expected_orders` (the orders expected over the window without
+    the campaign) bring at `uplift` (`by_product` as in DemandFactor), each product's
+    quantity multiplied by a draw of `error` (None: exact)."""
+
+    name: str
+    expected_orders: float
+    uplift: float
+    by_product: tuple[tuple[str, float], ...] = ()
+    error: Callable[[], float] | None = None
 
 
 class SiteView(Protocol):
@@ -49,4 +72,11 @@ class SiteView(Protocol):
 class OrdersView(Protocol):
     def placed(self, start: float, end: float) -> int:
         """Orders placed between `start` and `end`."""
+        ...
+
+
+class StockView(Protocol):
+    def units_so_far(self) -> tuple[int, int]:
+        """Units demanded since time 0, and of those the units served from stock on hand at
+        once (a campaign reads them at its start and end for its fill rate)."""
         ...
