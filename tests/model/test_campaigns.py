@@ -1,0 +1,178 @@
+"""Campaigns on small models: the uplift over the window, prerequisites handed to teams and
+what each does when it is (or is not) done by the start.
+
+Theory: orders are Poisson; over a window of length L at rate r x u the count is Poisson
+with mean r u L, so R replications average it within z sqrt(r u L / R). Work items handed
+to an idle member of speed 1 are done `effort` after the brief, so readiness margins are
+exact.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import sim
+from sim.model.flows.campaigns import Campaigns
+from sim.model.org.roster import add_staff
+from sim.replication import build_model, run_replication
+from sim.scenario.errors import ScenarioError
+from sim.units import DAY, HOUR
+
+Z = 4.0  # standard errors allowed on a mean: a false alarm about once in 16,000 checks
+RATE = 240.0  # orders per day
+
+
+def shop(campaign: dict | None = None, catalog: bool = False, **extra) -> sim.Scenario:
+    data = {"name": "camp", "horizon": "6d", "seed": 5,
+            "teams": {"tech": {"members": 1}, "supply": {"members": 1},
+                      "support": {"members": 2}, "marketing": {"members": 1}},
+            "demand": {"orders": f"{RATE:g}/d"},
+            "support": {"arrivals": "2/h", "handle_time": "exp(4m)"}, **extra}
+    if catalog:
+        data["catalog"] = {"products": [
+            {"sku": "A", "demand_share": 1, "price": 10, "initial_stock": 10_000,
+             "supplier": "dom", "policy": {"type": "sS", "min": 1, "max": 10_000}},
+            {"sku": "B", "demand_share": 3, "price": 10, "initial_stock": 10_000,
+             "supplier": "dom", "policy": {"type": "sS", "min": 1, "max": 10_000}}]}
+        data["suppliers"] = {"dom": {"lead_time": "const(1d)"}}
+    base = {"start": "4d", "length": "1d", "uplift": 3, "brief": "1d"}
+    data["campaigns"] = {"sale": {**base, **(campaign or {})}}
+    return sim.scenario_from_dict(data)
+
+
+def metrics(scenario: sim.Scenario, reps: int = 1, records: bool = False) -> dict[str, list]:
+    results = [run_replication(scenario.spec, seed=5, replication=r, records=records)
+               for r in range(reps)]
+    return {name: [r.metrics[name] for r in results] for name in results[0].metrics}
+
+
+def test_orders_in_the_window_follow_the_uplift_within_poisson_error():
+    reps = 20
+    found = metrics(shop(), reps)
+    mean = RATE * 3  # one day at three times the rate
+    assert abs(np.mean(found["campaign.sale.orders"]) - mean) < Z * math.sqrt(mean / reps)
+    realised = np.mean(found["campaign.sale.uplift_realised"])
+    assert abs(realised - 3) < Z * math.sqrt(mean / reps) / RATE
+    assert found["campaign.sale.lost_orders"] == [0.0] * reps  # no site in the model
+    assert all(math.isnan(v) for v in found["campaign.sale.fill_rate"])  # no catalog
+
+
+def test_a_page_done_in_time_has_an_exact_margin_and_the_full_uplift():
+    page = {"effort": "8h", "due": "3d"}
+    scenario = shop({"prerequisites": {"page": page}, "uplift_without_page": 1})
+    found = metrics(scenario, 10)
+    # briefed at 1d, one tech member works 8h: done at 1d 8h, start at 4d
+    assert found["campaign.sale.ready_margin.page"][0] == pytest.approx(3 * DAY - 8 * HOUR)
+    assert abs(np.mean(found["campaign.sale.uplift_realised"]) - 3) < Z * math.sqrt(
+        3 * RATE / 10) / RATE
+
+
+def test_a_late_page_runs_the_campaign_on_the_old_page():
+    page = {"effort": "4d", "due": "3d"}  # briefed at 1d: done at 5d, a day after the start
+    found = metrics(shop({"prerequisites": {"page": page}, "uplift_without_page": 1.5}), 10)
+    assert found["campaign.sale.ready_margin.page"][0] == pytest.approx(-DAY)
+    assert abs(np.mean(found["campaign.sale.uplift_realised"]) - 1.5) < Z * math.sqrt(
+        1.5 * RATE / 10) / RATE
+
+
+def test_if_late_delay_waits_for_the_page_and_moves_the_window():
+    page = {"effort": "84h", "due": "3d", "if_late": "delay"}  # done at 4d 12h
+    env, ctx, flows = build_model(shop({"prerequisites": {"page": page}}).spec, 5, 0)
+    env.run(until=6 * DAY)
+    run = next(f for f in flows if isinstance(f, Campaigns)).runs[0]
+    assert run.started_at == pytest.approx(4.5 * DAY)
+    assert run.ended_at == pytest.approx(5.5 * DAY)
+    assert run.page_ready
+
+
+def test_an_unbriefed_campaign_hands_nothing_over():
+    prerequisites = {"page": {"effort": "1h"}, "forecast": {"effort": "1h"},
+                     "staffing": {"support": {"effort": "1h", "members": 3}}}
+    found = metrics(shop({"prerequisites": prerequisites, "briefed": False,
+                          "uplift_without_page": 1}, catalog=True), 10)
+    for item in ("page", "forecast", "staffing.support"):
+        assert all(math.isnan(v) for v in found[f"campaign.sale.ready_margin.{item}"])
+    # without its page the campaign brings nothing: the window sees the plain rate
+    assert abs(np.mean(found["campaign.sale.uplift_realised"]) - 1) < Z * math.sqrt(
+        RATE / 10) / RATE
+
+
+def test_the_forecast_buys_the_expected_extra_units_once():
+    # an exact forecast of a 3x day at 240 orders/d of one unit each: 480 extra units,
+    # split by demand share (A 1/4, B 3/4)
+    scenario = shop({"prerequisites": {"forecast": {"effort": "2h", "due": "2d"}}},
+                    catalog=True)
+    env, ctx, flows = build_model(scenario.spec, 5, 0)
+    env.run(until=1 * DAY + 2 * HOUR + 1)
+    inventory = ctx.services["inventory"]
+    assert inventory.forecast_units == 480
+    assert [p.on_order for p in inventory.products][0] >= 120
+
+
+def test_a_forecast_error_scales_the_purchase():
+    forecast = {"effort": "2h", "due": "2d", "error": "const(0.5)"}
+    scenario = shop({"prerequisites": {"forecast": forecast}}, catalog=True)
+    env, ctx, _ = build_model(scenario.spec, 5, 0)
+    env.run(until=2 * DAY)
+    assert ctx.services["inventory"].forecast_units == 240
+
+
+def test_product_uplifts_shift_the_mix_and_raise_the_rate_by_their_weighted_mean():
+    reps = 10
+    scenario = shop({"uplift": 1, "uplift_by_product": {"A": 9}}, catalog=True)
+    found = metrics(scenario, reps)
+    # A has a quarter of demand: the rate rises by 1/4 x 9 + 3/4 x 1 = 3
+    mean = RATE * 3
+    assert abs(np.mean(found["campaign.sale.orders"]) - mean) < Z * math.sqrt(mean / reps)
+    assert np.mean(found["campaign.sale.fill_rate"]) == 1.0  # plenty of stock
+
+
+def test_campaign_orders_are_all_accounted_for_in_the_records():
+    result = run_replication(shop().spec, seed=5, replication=0, records=True)
+    table = result.records["orders"]
+    placed = table.columns["created"]
+    in_window = int(((placed >= 4 * DAY) & (placed < 5 * DAY)).sum())
+    assert result.metrics["campaign.sale.orders"] == in_window
+    balance = next(b for b in result.balances if b.name == "campaign.sale orders")
+    assert sum(balance.parts.values()) == balance.total == in_window
+
+
+def test_staffing_puts_extra_members_on_shift_for_the_window():
+    staffing = {"support": {"effort": "1h", "members": 3}}
+    env, ctx, _ = build_model(shop({"prerequisites": {"staffing": staffing}}).spec, 5, 0)
+    pool = ctx.pool("support")
+    env.run(until=4 * DAY + HOUR)
+    assert pool.on_shift_level.value == 5
+    env.run(until=5 * DAY + HOUR)
+    assert pool.on_shift_level.value == 2
+
+
+def test_extra_staff_join_a_team_of_agents_like_its_first_group():
+    scenario = shop(teams={"tech": {"members": 1}, "supply": {"members": 1},
+                           "marketing": {"members": 1},
+                           "support": {"members": 2, "skills": ["billing"]}})
+    env, ctx, _ = build_model(scenario.spec, 5, 0)
+    pool = ctx.pool("support")
+    add_staff(pool, scenario.spec.teams["support"], 2, DAY, 2 * DAY, "extra")
+    env.run(until=DAY + 1)
+    assert pool.on_shift_level.value == 4
+    assert all(m.keys == pool.members[0].keys for m in pool.members)
+    env.run(until=2 * DAY + 1)
+    assert pool.on_shift_level.value == 2
+
+
+@pytest.mark.parametrize(("campaign", "problem"), [
+    ({"prerequisites": {"page": {"effort": "1h", "due": "5d"}}}, "after the campaign's start"),
+    ({"prerequisites": {"page": {"effort": "1h", "after": ["design"]}}}, "unknown item"),
+    ({"prerequisites": {"page": {"effort": "1h", "team": "web"}}}, "unknown team 'web'"),
+    ({"prerequisites": {"staffing": {"suport": {"effort": "1h", "members": 2}}}},
+     "did you mean 'support'"),
+    ({"brief": "5d"}, "must be at or before the start"),
+    ({"uplift_by_product": {"Z": 2}}, "need a 'catalog'"),
+])
+def test_bad_campaigns_are_refused_with_their_path(campaign, problem):
+    with pytest.raises(ScenarioError, match=problem):
+        shop(campaign)
