@@ -62,7 +62,10 @@ class ForecastSpec(PrerequisiteSpec):
 
 
 class StaffingSpec(PrerequisiteSpec):
-    members: Count = Field(ge=1, description="Extra members on shift for the window.")
+    members: Count = Field(ge=1, description="Extra members on shift from the start.")
+    length: PositiveDuration | None = Field(
+        None, description="How long they stay (absent: the campaign's window); support may "
+        "want them for the questions in the days after a sale.")
 
 
 class PrerequisitesSpec(Spec):

@@ -109,7 +109,14 @@ def test_the_forecast_buys_the_expected_extra_units_once():
     env.run(until=1 * DAY + 2 * HOUR + 1)
     inventory = ctx.services["inventory"]
     assert inventory.forecast_units == 480
-    assert [p.on_order for p in inventory.products][0] >= 120
+    # reserved for the sale: outside the policies' position, held when it arrives (2d 2h)
+    assert all(p.on_order == 0 for p in inventory.products)
+    env.run(until=3 * DAY)
+    assert inventory.forecast_held == 480
+    env.run(until=4 * DAY + 1)  # the sale starts: the held units go on hand
+    assert inventory.forecast_held == 0
+    received = [p.received for p in inventory.products]
+    assert received == [120, 360]
 
 
 def test_a_forecast_error_scales_the_purchase():

@@ -140,7 +140,7 @@ class Campaigns:
         spec = run.spec
         expected = self.expected_orders(spec.starts_at, spec.ends_at)
         org.send(FORECAST_PURCHASE, ForecastPurchase(
-            run.name, expected, spec.uplift, tuple(spec.uplift_by_product.items()),
+            run.name, expected, spec.uplift, spec.starts_at, tuple(spec.uplift_by_product.items()),
             self._errors.get(run.name)), SOURCE)
 
     def _open_window(self, run: CampaignRun) -> None:
@@ -163,8 +163,9 @@ class Campaigns:
         for team, staffing in spec.prerequisites.staffing.items():
             if run.ready(f"staffing.{team}"):
                 target = staffing.team or team
+                stay = staffing.length if staffing.length is not None else spec.length
                 add_staff(self.ctx.pool(target), self.ctx.spec.teams[target],
-                          staffing.members, now, end, f"campaign.{run.name}")
+                          staffing.members, now, now + stay, f"campaign.{run.name}")
         stock = self.ctx.services.get("inventory")
         run.units_at_start = stock.units_so_far() if stock is not None else None
 

@@ -108,7 +108,10 @@ class Supplier:
         late = self.spec.late_delay.mean if self.spec.late_delay else 0.0
         return self.spec.lead_time.mean + (1 - self.spec.on_time) * late
 
-    def place(self, product: Product, quantity: int) -> int:
+    def place(self, product: Product, quantity: int,
+              receive: Callable[[Product, int, int, float], None] | None = None) -> int:
+        """Order `quantity` (at least the minimum order); `receive` (default: the inventory's
+        replenishment) takes the delivery."""
         quantity = max(quantity, self.spec.minimum_order)
         lead = self._lead()
         if self.spec.on_time < 1 and self._late_draw() >= self.spec.on_time and self._late:
@@ -121,12 +124,13 @@ class Supplier:
             lead = delivery_at(self.env._now + lead, self._outages) - self.env._now
             if self.env._now + lead >= self._horizon:
                 return quantity  # after the run (an outage open to its end): never arrives
-        call_later(self.env, lead, self._arrive, (product, quantity, delivered))
+        call_later(self.env, lead, self._arrive,
+                   (product, quantity, delivered, receive or self._receive))
         return quantity
 
     def _arrive(self, event: Wakeup) -> None:
-        product, ordered, delivered = event._value
-        self._receive(product, ordered, delivered, self.env._now)
+        product, ordered, delivered, receive = event._value
+        receive(product, ordered, delivered, self.env._now)
 
 
 class Inventory:
@@ -150,6 +154,7 @@ class Inventory:
         self.order_rate = order_rate
         self.units_demanded = self.units_from_stock = 0  # all time, for the "inventory" view
         self.forecast_units = 0  # units bought for campaigns' forecasts (all time)
+        self.forecast_held = 0  # of those, delivered and held for a campaign not yet started
         self.suppliers = {name: Supplier(ctx, name, spec, self.receive)
                           for name, spec in suppliers.items()}
         plans = plan_catalog(catalog, ctx.streams.seed)
@@ -263,8 +268,13 @@ class Inventory:
     def forecast_purchase(self, forecast: ForecastPurchase, now: float) -> None:
         """A campaign's forecast reached supply (the `forecast_purchase` hand-off): buy each
         product's expected extra units once, from its supplier, off by the forecast's error.
-        The purchase is on order like any other, so the policies see it in the position."""
+
+        The purchase is kept apart from the policies (reserved for the campaign): it is not
+        in the inventory position while on order, and what arrives before `release_at` is
+        held and put on hand then, so the usual ordering neither stops for it nor sells it
+        before the sale."""
         uplifts = dict(forecast.by_product)
+        receive = self._forecast_receiver(forecast.release_at)
         for product in self.products:
             if product.supplier is None:
                 continue
@@ -274,12 +284,28 @@ class Inventory:
             if forecast.error is not None:
                 extra *= max(0.0, float(forecast.error()))
             quantity = int(round(extra))
-            if quantity <= 0:
-                continue
-            placed = product.supplier.place(product, quantity)
-            product.on_order += placed
-            product.on_order_level.set(now, product.on_order)
-            self.forecast_units += placed
+            if quantity > 0:
+                self.forecast_units += product.supplier.place(product, quantity, receive)
+
+    def _forecast_receiver(self, release_at: float):
+        held: list[tuple[Product, int]] = []
+
+        def receive(product: Product, _ordered: int, delivered: int, now: float) -> None:
+            if now >= release_at:
+                self.receive(product, 0, delivered, now)
+                return
+            if not held:
+                call_later(self.env, release_at - now, release)
+            held.append((product, delivered))
+            self.forecast_held += delivered
+
+        def release(_event: Wakeup) -> None:
+            for product, units in held:
+                self.forecast_held -= units
+                self.receive(product, 0, units, self.env._now)
+            held.clear()
+
+        return receive
 
     def units_so_far(self) -> tuple[int, int]:
         """Units demanded since time 0 and of those served from stock at once (StockView)."""

@@ -53,11 +53,13 @@ class DemandFactor:
 class ForecastPurchase:
     """Buy the extra units `expected_orders` (the orders expected over the window without
     the campaign) bring at `uplift` (`by_product` as in DemandFactor), each product's
-    quantity multiplied by a draw of `error` (None: exact)."""
+    quantity multiplied by a draw of `error` (None: exact); the units are held for the
+    campaign until `release_at` (its start)."""
 
     name: str
     expected_orders: float
     uplift: float
+    release_at: float
     by_product: tuple[tuple[str, float], ...] = ()
     error: Callable[[], float] | None = None
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sim.metrics.records import BASE_COLUMNS as RECORD_BASE_COLUMNS
 from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, batched, size_estimator
+from sim.scenario.campaigns import extra_orders
 from sim.scenario.schema import ScenarioSpec
 from sim.scenario.timeline import scaled_span
 from sim.units import DAY
 
 ORDER_EVENT_COST = 3.8e-6  # s per event of the commerce flows, CPU (size_calibration.py)
 OPEN_ORDER_BYTES = 1200  # an order in the system: Order, its lines and shipment
+CAMPAIGN_LOG_BYTES = 9  # with campaigns: each order's placing time and outcome code
 # Shares of orders assumed to bring a stock-out or late-delivery contact; the real shares
 # depend on the run, and these only size the support flow's extra inquiries.
 ASSUMED_STOCKOUT_SHARE = 0.1
@@ -18,10 +20,12 @@ ASSUMED_LATE_SHARE = 0.1
 
 def expected_orders(spec: ScenarioSpec, shape: RunShape) -> float:
     """Orders placed in one replication (the profiles average to the rate; the timeline's
-    factors scale it: their integral over the run is its length as the rate sees it)."""
+    factors scale it: their integral over the run is its length as the rate sees it; the
+    campaigns add their extra orders at full uplift)."""
     if spec.demand is None:
         return 0.0
-    return spec.demand.orders.rate * scaled_span(spec.timeline, "demand", shape.horizon)
+    return (spec.demand.orders.rate * scaled_span(spec.timeline, "demand", shape.horizon)
+            + extra_orders(spec))
 
 
 def mean_count(dist) -> float:
@@ -67,7 +71,8 @@ def orders_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
     return FlowSize(
         "orders", orders, "orders", orders * (1 + late_checks), ORDER_EVENT_COST,
         kept_bytes=orders * shape.observed_share * KEPT_VALUE_BYTES
-        + open_orders * OPEN_ORDER_BYTES,
+        + open_orders * OPEN_ORDER_BYTES
+        + orders * CAMPAIGN_LOG_BYTES * bool(spec.campaigns),
         series=2, bin_arrays=2, samples=1,
         record_columns=len(RECORD_BASE_COLUMNS) + 6,  # split: stock .. transit
         samplers=1 + batched(spec.demand.lines_per_order, spec.demand.units_per_line)
