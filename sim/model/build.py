@@ -63,9 +63,11 @@ def _operations_flows(ctx: Context) -> list[Flow]:
     orders = Orders(ctx, spec, inventory.catalog if inventory else None)
     fulfilment = Fulfilment(ctx, spec.fulfilment) if spec.fulfilment else None
     delivery = Delivery(ctx, spec.delivery) if spec.delivery else None
-    org.on(DEMAND_FACTOR, orders.demand_factor, target="orders")
+    if spec.campaigns:  # the campaigns' uplift and their forecasts' purchases
+        org.on(DEMAND_FACTOR, orders.demand_factor, target="orders")
+        if inventory:
+            org.on(FORECAST_PURCHASE, inventory.forecast_purchase, target="inventory")
     if inventory:
-        org.on(FORECAST_PURCHASE, inventory.forecast_purchase, target="inventory")
         org.on(STOCK_REQUEST, inventory.request, target="inventory")
         org.on(STOCK_ALLOCATED, orders.allocated, target="orders")
         org.on(BACKORDER_FILLED, orders.line_filled, target="orders")

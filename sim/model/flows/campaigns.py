@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Generator
 
+import numpy as np
 from simpy import Event
 
 from sim.metrics.output import Balance, FlowOutput, safe_ratio
@@ -201,6 +202,7 @@ class Campaigns:
                 fill = _fill_rate(run.units_at_start, after)
                 out.balances.append(Balance(f"{key} orders", placed,
                                             orders.outcomes(start, end)))
+            out.series[f"{key}.active"] = self._window_series(start, end)
             m[f"{key}.orders"] = float(placed)
             m[f"{key}.lost_orders"] = float(lost)
             m[f"{key}.uplift_realised"] = realised
@@ -210,6 +212,16 @@ class Campaigns:
                 m[f"{key}.ready_margin.{item}"] = (run.spec.starts_at - done
                                                     if done is not None else math.nan)
         return out
+
+
+    def _window_series(self, start: float | None, end: float) -> np.ndarray:
+        """The share of each bin inside the campaign's window (for the run's timeline)."""
+        ctx = self.ctx
+        lows = np.arange(ctx.bins) * ctx.bin_width
+        if start is None:
+            return np.zeros(ctx.bins)
+        covered = np.minimum(lows + ctx.bin_width, end) - np.maximum(lows, start)
+        return np.clip(covered, 0.0, None) / ctx.bin_width
 
 
 def _factor(run: CampaignRun) -> str:
