@@ -195,9 +195,13 @@ def check_campaigns(spec: Any, unknown_name: UnknownName) -> tuple[list[Problem]
         for item, prerequisite, team in campaign.prerequisites.items():
             path = (*where, "prerequisites", *item.split(".", 1))
             if team not in spec.teams:
-                field = "team" if prerequisite.team is not None or "." not in item else None
-                problems.append(Problem(unknown_name("team", team, list(spec.teams)),
-                                        (*path, field) if field else path))
+                message = unknown_name("team", team, list(spec.teams))
+                where_team = path
+                if prerequisite.team is not None:
+                    where_team = (*path, "team")
+                elif "." not in item:  # the kind's default team
+                    message += f" (a {item} goes to '{team}' unless it names its 'team')"
+                problems.append(Problem(message, where_team))
             due = campaign.due_of(prerequisite)
             if due > campaign.starts_at:
                 problems.append(Problem(
