@@ -9,7 +9,7 @@ Runs, in alternating pairs, each in a fresh process so neither warms the other's
 It also times `orgsim run scenarios/promotion.yaml --reps 1 --no-plots` whole (start-up
 included) for the same ratio on the command line. Prints each pair and the medians.
 
-    python benchmarks/promotion_speed.py [--pairs 3] [--customers 400000]
+    python benchmarks/promotion_speed.py [--pairs 3] [--customers 400000] [--scenario FILE]
 """
 
 from __future__ import annotations
@@ -51,16 +51,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--customers", type=int, default=400_000)
+    parser.add_argument("--scenario", type=Path, default=PROMOTION,
+                        help="another scenario to compare the same way (e.g. ecommerce_week)")
     args = parser.parse_args()
     python = sys.executable
     rows = []
     for pair in range(args.pairs):
         plain, _ = wall([python, "benchmarks/plain_simpy_mmc.py", "--customers",
                          str(args.customers)])
-        _, out = wall([python, "-c", TIMER, str(PROMOTION)])
+        _, out = wall([python, "-c", TIMER, str(args.scenario)])
         timed = json.loads(out)
         with tempfile.TemporaryDirectory() as folder:
-            whole, _ = wall([python, "-m", "sim", "run", str(PROMOTION), "--reps", "1",
+            whole, _ = wall([python, "-m", "sim", "run", str(args.scenario), "--reps", "1",
                              "--no-plots", "--out", folder])
         orders = timed["orders"]
         per_customer = plain / args.customers
