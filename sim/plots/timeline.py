@@ -5,8 +5,8 @@ Each layer is drawn only when its series are in the results, so the figure works
 with campaigns and no site as well as for one with a site and incidents. The layers it
 looks for (series names, replications x bins):
 - `orders.placed` (counts per bin): the demand panel;
-- `site.latency.mean` (minutes, per bin): the latency panel;
-- `tech.incidents.open.<severity>` (time-average open incidents per bin): incident bars;
+- `site.latency` (minutes, time-average per bin): the latency panel, drawn in seconds;
+- `tech.incidents_open.<severity>` (time-average open incidents per bin): incident bars;
 - `campaign.<name>.active` (share of each bin in the window): shaded windows; the due and
   done marks come from the resolved scenario and the `ready_margin` metrics.
 """
@@ -25,8 +25,8 @@ from sim.plots.timeseries import TimeAxis, bin_edges, horizon_of, plot_levels, p
 from sim.units import parse_duration
 
 DEMAND = "orders.placed"
-LATENCY = "site.latency.mean"
-INCIDENT_PREFIX = "tech.incidents.open."
+LATENCY = "site.latency"
+INCIDENT_PREFIX = "tech.incidents_open."
 CAMPAIGN_PREFIX, ACTIVE_SUFFIX = "campaign.", ".active"
 WINDOW_COLOUR = "#E69F00"
 DUE_MARK, DONE_MARK = "v", "o"
@@ -58,7 +58,7 @@ def plot_run_timeline(results: Any) -> Axes:
                        title="Run timeline", ylabel="orders per day", **common)
         elif layer == "latency":
             plot_levels({"page latency": results.series[LATENCY]}, results.bin_width, ax=ax,
-                        title="", ylabel="latency (min)", **common)
+                        title="", ylabel="latency (s)", scale=60.0, **common)
         else:
             _plot_incidents(results, ax, time_axis, horizon)
         _shade_campaigns(results, ax, time_axis, horizon)

@@ -45,8 +45,9 @@ def test_the_campaign_window_is_shaded_where_it_ran_and_marks_follow_the_margins
     assert marks["done late"] * DAY == DAY + 60.0
 
 
-def test_a_latency_layer_adds_a_panel_and_the_figure_is_registered():
-    series = {**campaign_series(), "site.latency.mean": np.full((2, BINS), 0.02)}
+def test_latency_and_incidents_add_panels_and_the_figure_is_registered():
+    series = {**campaign_series(), "site.latency": np.full((2, BINS), 0.02),
+              "tech.incidents_open.sev1": np.zeros((2, BINS))}
     figures = figures_for(results(series))
     assert "timeline" in figures
-    assert len(figures["timeline"].axes) == 2
+    assert len(figures["timeline"].axes) == 3  # demand, latency, incidents
