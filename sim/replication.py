@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -58,11 +58,17 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def staff_cost(spec: ScenarioSpec) -> float:
-    """Cost of the members' hours on shift in the observed window, over all teams."""
-    return sum(member_hours(team, spec.warmup, spec.horizon,
+def staff_cost(spec: ScenarioSpec, added: Iterable[tuple[str, float, float, int]] = ()
+               ) -> float:
+    """Cost of the members' hours on shift in the observed window, over all teams; `added`:
+    (team, start, end, members) put on shift while the run was under way."""
+    cost = sum(member_hours(team, spec.warmup, spec.horizon,
                             staff_steps(spec.timeline, name, spec.horizon)) * team.cost_per_hour
                for name, team in spec.teams.items())
+    for name, start, end, members in added:
+        hours = max(0.0, min(end, spec.horizon) - max(start, spec.warmup)) / 60.0
+        cost += members * hours * spec.teams[name].cost_per_hour
+    return cost
 
 
 PROGRESS_SLICES = 200  # checkpoints of a replication reported to a progress callback
@@ -131,7 +137,7 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
     result.metrics = dict(sorted(result.metrics.items(),
                                  key=lambda item: order.get(item[0], len(order))))
     if spec.teams:
-        result.metrics["cost.staff"] = staff_cost(spec)
+        result.metrics["cost.staff"] = staff_cost(spec, ctx.added_staff)
     result.balances.extend(ctx.org.balances())  # hand-offs: delivered or in transit
     result.notes.extend(ctx.load_watch.findings(now))
     if ctx.records is not None:  # after collect: the flows have added their open entities

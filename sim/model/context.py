@@ -23,7 +23,7 @@ UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 
 class Context:
     __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
-                 "pools", "load_watch", "records", "work_targets", "services",
+                 "pools", "load_watch", "records", "work_targets", "services", "added_staff",
                  "_window_starts", "_preempting")
 
     def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec,
@@ -42,6 +42,9 @@ class Context:
         self.work_targets: set[str] = set()  # teams some flow sends work requests to
         # read-only views flows register for others to read at run time (flows/signals.py)
         self.services: dict[str, object] = {}
+        # (team, start, end, members) put on shift at run time (a campaign's staffing), for
+        # the staff cost; the timeline's windows are in the spec
+        self.added_staff: list[tuple[str, float, float, int]] = []
         self._window_starts: list[Callable[[float], None]] = []
         self._preempting = preempting_teams(spec)
 

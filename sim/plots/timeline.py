@@ -29,6 +29,7 @@ LATENCY = "site.latency"
 INCIDENT_PREFIX = "tech.incidents_open."
 CAMPAIGN_PREFIX, ACTIVE_SUFFIX = "campaign.", ".active"
 WINDOW_COLOUR = "#E69F00"
+LATENCY_COLOUR = "#D55E00"
 DUE_MARK, DONE_MARK = "v", "o"
 
 
@@ -58,7 +59,8 @@ def plot_run_timeline(results: Any) -> Axes:
                        title="Run timeline", ylabel="orders per day", **common)
         elif layer == "latency":
             plot_levels({"page latency": results.series[LATENCY]}, results.bin_width, ax=ax,
-                        title="", ylabel="latency (s)", scale=60.0, **common)
+                        title="", ylabel="latency (s)", scale=60.0,
+                        colours={"page latency": LATENCY_COLOUR}, **common)
         else:
             _plot_incidents(results, ax, time_axis, horizon)
         _shade_campaigns(results, ax, time_axis, horizon)

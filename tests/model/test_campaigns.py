@@ -157,6 +157,18 @@ def test_staffing_puts_extra_members_on_shift_for_the_window():
     assert pool.on_shift_level.value == 2
 
 
+def test_campaign_staff_is_paid_for_the_hours_it_is_on_shift():
+    teams = {"tech": {"members": 1}, "supply": {"members": 1}, "marketing": {"members": 1},
+             "support": {"members": 2, "cost_per_hour": 30}}
+    staffing = {"support": {"effort": "1h", "members": 3, "length": "36h"}}
+    plain = run_replication(shop(teams=teams).spec, seed=5, replication=0)
+    staffed = run_replication(shop({"prerequisites": {"staffing": staffing}},
+                                   teams=teams).spec, seed=5, replication=0)
+    # three members for 36 hours (4d to 5d 12h, inside the 6d run) at 30 an hour
+    assert staffed.metrics["cost.staff"] - plain.metrics["cost.staff"] == pytest.approx(
+        3 * 36 * 30)
+
+
 def test_extra_staff_join_a_team_of_agents_like_its_first_group():
     scenario = shop(teams={"tech": {"members": 1}, "supply": {"members": 1},
                            "marketing": {"members": 1},

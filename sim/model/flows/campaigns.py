@@ -167,6 +167,7 @@ class Campaigns:
                 stay = staffing.length if staffing.length is not None else spec.length
                 add_staff(self.ctx.pool(target), self.ctx.spec.teams[target],
                           staffing.members, now, now + stay, f"campaign.{run.name}")
+                self.ctx.added_staff.append((target, now, now + stay, staffing.members))
         stock = self.ctx.services.get("inventory")
         run.units_at_start = stock.units_so_far() if stock is not None else None
 
