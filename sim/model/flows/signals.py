@@ -8,6 +8,11 @@ build order does not matter):
   `capacity` prerequisite, once tech has done it);
 - `DEMAND_FACTOR`: set a named factor on the order arrivals from now on (a campaign's uplift;
   the timeline's windows set theirs directly);
+- `SITE_HEALTH` (tech -> site): set a named capacity factor from now on (an open incident's
+  effect; None removes it);
+- `LOAD_INCIDENT` (site -> tech): the load hazard struck: an incident of the named severity;
+- `Contact`: the payload of a `contact` hand-off (shipments.CONTACT) that names its cause
+  (support reports inquiries by cause; a bare type name is its own cause);
 - `SiteView` ("site"): how many intended orders the site lost over a window;
 - `OrdersView` ("orders"): how many orders were placed over a window.
 """
@@ -19,6 +24,8 @@ from typing import Protocol
 
 SITE_CAPACITY = "site_capacity"
 DEMAND_FACTOR = "demand_factor"
+SITE_HEALTH = "site_health"
+LOAD_INCIDENT = "load_incident"
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,22 @@ class DemandFactor:
 
     name: str
     value: float | None
+
+
+@dataclass(frozen=True)
+class SiteHealth:
+    """Set the site's capacity factor `name` to `factor` from now on (None removes it)."""
+
+    name: str
+    factor: float | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An inquiry of type `inquiry_type` raised for `cause` ('incident', 'slow_site')."""
+
+    inquiry_type: str
+    cause: str
 
 
 class SiteView(Protocol):
