@@ -208,8 +208,9 @@ def check_tech(spec: Any, unknown_name: Any) -> list[Problem]:
                                 ("tech", "team")))
     for name, severity in tech.incidents.items():
         if spec.site is None:
-            for field in ("site", "load_rate"):
-                if getattr(severity, field):
+            for field, used in (("site", severity.site is not None),
+                                ("load_rate", severity.load_rate > 0)):
+                if used:
                     problems.append(Problem(
                         "a site effect needs a 'site' section (this scenario has none)",
                         ("tech", "incidents", name, field)))
