@@ -17,9 +17,9 @@
 
 from __future__ import annotations
 
+from sim.analysis.prediction import NotApplicable, Prediction
 from sim.analysis.queueing import erlang_c
 from sim.analysis.site import ConversionCurve, order_factor
-from sim.analysis.prediction import NotApplicable, Prediction
 from sim.distributions import Exponential
 from sim.scenario.schema import ScenarioSpec
 

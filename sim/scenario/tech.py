@@ -258,29 +258,30 @@ def _check_site_inquiries(spec: Any) -> list[Problem]:
 def dependency_cycle(graph: dict[str, tuple[str, ...]]) -> list[str]:
     """A cycle among the items (first item repeated at the end), or [] when there is none."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        path.append(node)
-        for nxt in graph.get(node, ()):
-            if nxt not in graph:
-                continue
-            if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        path.pop()
-        state[node] = 2
-        return []
-
     for node in graph:
         if node not in state:
-            found = visit(node)
+            found = _find_cycle(graph, node, state, [])
             if found:
                 return found
+    return []
+
+
+def _find_cycle(graph: dict[str, tuple[str, ...]], node: str, state: dict[str, int],
+                path: list[str]) -> list[str]:
+    """Depth first from `node` (a module function, not a closure: no reference cycle)."""
+    state[node] = 1
+    path.append(node)
+    for nxt in graph.get(node, ()):
+        if nxt not in graph:
+            continue
+        if state.get(nxt) == 1:
+            return path[path.index(nxt):] + [nxt]
+        if nxt not in state:
+            found = _find_cycle(graph, nxt, state, path)
+            if found:
+                return found
+    path.pop()
+    state[node] = 2
     return []
 
 
@@ -288,15 +289,16 @@ def dependency_order(graph: dict[str, tuple[str, ...]]) -> list[str]:
     """The items, each after its dependencies (the graph has no cycle)."""
     order: list[str] = []
     seen: set[str] = set()
-
-    def visit(node: str) -> None:
-        if node in seen:
-            return
-        seen.add(node)
-        for nxt in graph.get(node, ()):
-            visit(nxt)
-        order.append(node)
-
     for node in graph:
-        visit(node)
+        _visit(graph, node, seen, order)
     return order
+
+
+def _visit(graph: dict[str, tuple[str, ...]], node: str, seen: set[str],
+           order: list[str]) -> None:
+    if node in seen:
+        return
+    seen.add(node)
+    for nxt in graph.get(node, ()):
+        _visit(graph, nxt, seen, order)
+    order.append(node)

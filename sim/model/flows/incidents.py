@@ -1,8 +1,9 @@
 """Incidents: where they come from and their life, a SimPy process (a low-rate story).
 
 Sources: a background Poisson stream per severity, the site's load hazard (`LOAD_INCIDENT`;
-ignored while a load incident of that severity is open: the same overload) and failed deploys (the tech flow calls `occur`). Every random quantity of an incident is
-drawn when it occurs, each from its severity's own stream (common random numbers).
+ignored while a load incident of that severity is open: the same overload) and failed
+deploys (the tech flow calls `occur`). Every random quantity of an incident is drawn when it
+occurs, each from its severity's own stream (common random numbers).
 
 Life: occurrence (the site goes down or to reduced capacity, by severity, until the fix
 ends) -> detection (`tech.detect`) -> a page (`on_call.page`; `off_shift_page` when nobody
@@ -22,6 +23,7 @@ from typing import Any
 from simpy import Resource
 
 from sim.calendar import RateProfile
+from sim.metrics.level import Level
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
@@ -111,7 +113,8 @@ class Incidents:
         self.split_sums = [0.0] * len(INCIDENT_COMPONENTS)
         self.off_shift_pages = 0
         self.inquiries_raised = 0
-        self.intervals: list[tuple[float, float, str]] = []  # (start, end, severity): plots
+        # open incidents by severity over time (the run timeline's incident bars)
+        self.open_levels = {name: Level(ctx.bin_width, ctx.bins) for name in tech.incidents}
         self.open: dict[int, Incident] = {}
         self.records = ctx.record_log(INCIDENT_RECORDS)
 
@@ -145,6 +148,8 @@ class Incidents:
             self.occurred[severity] += 1
             self.by_cause[cause] += 1
         self.open[incident.id] = incident
+        level = self.open_levels[severity]
+        level.set(now, level.value + 1)
         self.env.process(self._life(incident, sev))
         if sev.spec.inquiries > 0:
             self.env.process(self._raise_inquiries(incident, sev.spec.inquiries))
@@ -191,8 +196,8 @@ class Incidents:
             self.restore_times.append(now - incident.occurred_at)
             for i, part in enumerate(split):
                 self.split_sums[i] += part
-        if now > self.ctx.warmup:
-            self.intervals.append((incident.occurred_at, now, incident.severity))
+        level = self.open_levels[incident.severity]
+        level.set(now, level.value - 1)
         if self.records is not None:
             self.records.add(incident.id, incident.severity, incident.occurred_at, now,
                              "resolved", split)
@@ -210,9 +215,8 @@ class Incidents:
     # --- at the end ------------------------------------------------------------------------
 
     def close(self, now: float) -> None:
-        """Record the incidents still open, and their intervals so far (plots)."""
+        """Record the incidents still open."""
         for incident in self.open.values():
-            self.intervals.append((incident.occurred_at, now, incident.severity))
             if self.records is not None:
                 self.records.add(incident.id, incident.severity, incident.occurred_at, None,
                                  OPEN, incident.split(now))

@@ -32,8 +32,6 @@ from sim.model.context import Context
 from sim.model.flows.shipments import CONTACT
 from sim.model.flows.signals import (
     LOAD_INCIDENT,
-    SITE_CAPACITY,
-    SITE_HEALTH,
     Contact,
     SiteCapacity,
     SiteHealth,

@@ -115,7 +115,8 @@ class Tech:
         self.lead_times = array("d")
         self.split_sums = [0.0] * len(FEATURE_COMPONENTS)
         self.with_due = self.late = 0
-        self.deploy_times: list[float] = []  # plots
+        self.deploy_times: list[float] = []  # after warm-up
+        self.deploys_per_bin = [0] * (ctx.bins + 1)
         self.records = ctx.record_log(FEATURE_RECORDS)
         self.pool.add_demand(self.demand)
 
@@ -218,6 +219,7 @@ class Tech:
             self.deploys += 1
             self.failed_deploys += failed
             self.deploy_times.append(now)
+            self.deploys_per_bin[int(now / self.ctx.bin_width)] += 1
         for item in items:
             self._deployed(item, now)
         if failed:
@@ -248,6 +250,11 @@ class Tech:
                 request.on_done(request, now)
 
     # --- at the end -------------------------------------------------------------------------
+
+    @property
+    def completed_all(self) -> int:
+        """Items deployed and incidents resolved, warm-up included."""
+        return self.deployed_all + self.incidents.resolved_all
 
     def effort_account(self, now: float) -> list[tuple[float, float, float]]:
         """Per item (members at speed 1): (effort, time worked, effort remaining by the
@@ -320,6 +327,11 @@ class Tech:
         out.series["tech.busy"] = staff["busy"]
         out.series["tech.utilisation"] = staff["utilisation"]
         out.series["tech.queue_length"] = self.pool.queue.series(now)
+        bins = len(staff["busy"])
+        for name, level in incidents.open_levels.items():
+            out.series[f"tech.incidents_open.{name}"] = level.series(now)[:bins]
+        if "tech.deploys_per_week" in m:
+            out.series["tech.deploys"] = np.asarray(self.deploys_per_bin[:bins], dtype=float)
         out.samples["tech.incident.time_to_restore"] = np.asarray(incidents.restore_times)
         out.samples["tech.feature_lead_time"] = np.asarray(self.lead_times)
         out.balances += self._balances()
