@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.metrics.declare import lookup
 from sim.plots import style
 from sim.plots.commerce import split_colours
 from sim.plots.distributions import duration_unit
@@ -40,7 +41,6 @@ SPLIT_COLOURS = {"detect": "#BBBBBB", "page": "#777777", "wait": "#D55E00", "fix
 def _interval(results: Any, name: str) -> tuple[float, float, float]:
     """Mean and a 95% interval across replications (t; nan when unobserved)."""
     from sim.analysis.statistics import mean_ci
-    from sim.results import metric_declaration
 
     values = np.asarray(results.metrics.get(name, ()), dtype=float)
     values = values[np.isfinite(values)]
@@ -49,8 +49,9 @@ def _interval(results: Any, name: str) -> tuple[float, float, float]:
     estimate = mean_ci(values)
     if estimate.low is None:
         return estimate.mean, estimate.mean, estimate.mean
-    declared = metric_declaration(name)  # an interval stays within what the metric can be
-    low, high = declared.truncate(estimate.low, estimate.high)
+    declared = lookup(name)  # an interval stays within what the metric can be
+    low, high = (declared.truncate(estimate.low, estimate.high) if declared is not None
+                 else (estimate.low, estimate.high))
     return estimate.mean, low, high
 
 

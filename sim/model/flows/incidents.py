@@ -24,6 +24,7 @@ from simpy import Resource
 
 from sim.calendar import RateProfile
 from sim.metrics.level import Level
+from sim.metrics.load import Demand
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
@@ -117,6 +118,13 @@ class Incidents:
         self.open_levels = {name: Level(ctx.bin_width, ctx.bins) for name in tech.incidents}
         self.open: dict[int, Incident] = {}
         self.records = ctx.record_log(INCIDENT_RECORDS)
+        pool.add_demand(self.demand)
+
+    def demand(self) -> Demand:
+        """The engineer time the window's incidents brought (the overload check)."""
+        items = sum(self.occurred.values())
+        work = sum(self.occurred[name] * sev.mean_work for name, sev in self.severities.items())
+        return Demand("tech", "incidents", "incidents", items, work)
 
     def start(self) -> None:
         for stream in self.streams:
