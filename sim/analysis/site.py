@@ -22,15 +22,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from sim.analysis.queueing import erlang_b
-
 HUNDRED_MS = 0.1 / 60.0  # minutes
 
 
 def wait_probability(servers: int, rho: float) -> float:
-    """Erlang C: the share of visits that wait for a worker, at utilisation rho < 1."""
+    """Erlang C: the share of visits that wait for a worker, at utilisation rho < 1, from
+    Erlang B's stable recursion (as sim/analysis/queueing.py, which imports scipy: the model
+    imports this module, and a run should not pay scipy's start-up)."""
     a = servers * rho
-    b = erlang_b(servers, a)
+    b = 1.0
+    for k in range(1, servers + 1):
+        b = a * b / (k + a * b)
     return servers * b / (servers - a * (1.0 - b))
 
 

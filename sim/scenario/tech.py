@@ -206,7 +206,12 @@ def check_tech(spec: Any, unknown_name: Any) -> list[Problem]:
     if tech.team not in spec.teams:
         problems.append(Problem(unknown_name("team", tech.team, list(spec.teams)),
                                 ("tech", "team")))
+    team = spec.teams.get(tech.team)
     for name, severity in tech.incidents.items():
+        if severity.second_engineer and team is not None and team.headcount < 2:
+            problems.append(Problem(f"a second engineer needs a team of two or more (team "
+                                    f"'{tech.team}' has {team.headcount})",
+                                    ("tech", "incidents", name, "second_engineer")))
         if spec.site is None:
             for field, used in (("site", severity.site is not None),
                                 ("load_rate", severity.load_rate > 0)):

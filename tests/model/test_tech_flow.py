@@ -139,3 +139,36 @@ def test_the_curves_pass_through_their_sources_and_limits():
 def test_preemptive_priority_formula_reduces_to_mm1():
     assert preemptive_priority_sojourn([0.0, 0.5], [1.0, 1.0], 1) == pytest.approx(2.0)
     assert preemptive_priority_sojourn([0.5, 0.2], [1.0, 1.0], 0) == pytest.approx(2.0)
+
+
+def test_the_site_follows_a_timeline_window_and_reports_what_it_lost_there():
+    """A demand factor from the timeline reaches the site through the order stream: inside
+    the window the site is busier and loses more per minute than outside it."""
+    data = {"name": "window", "horizon": "3d", "demand": {"orders": "1200/d"},
+            "site": {"capacity": "3000/h", "visits_per_order": 40, "servers": 4},
+            "timeline": [{"from": "1d", "to": "2d", "scale": {"demand": 1.8}}]}
+    env, ctx, flows = _build(data)
+    env.run(until=ctx.horizon)
+    site = ctx.services["site"]
+    day = 1440.0
+    before, inside, after = (site.lost_orders(i * day, (i + 1) * day) for i in range(3))
+    assert inside > 5 * before > 0
+    assert after == pytest.approx(before)
+    assert site.lost_orders(0.0, 3 * day) == pytest.approx(before + inside + after)
+
+
+def test_a_second_engineer_in_a_team_of_one_is_refused():
+    data = {"name": "one", "horizon": "1d", "teams": {"tech": {"members": 1}},
+            "tech": {"incidents": {"sev1": {"rate": "1/d", "fix_time": "exp(1h)",
+                                            "second_engineer": True}}}}
+    with pytest.raises(sim.ScenarioError, match="second engineer"):
+        sim.scenario_from_dict(data)
+
+
+def test_the_site_s_wait_probability_is_erlang_c():
+    from sim.analysis.queueing import erlang_c
+    from sim.analysis.site import wait_probability
+
+    for servers, rho in ((1, 0.5), (4, 0.8), (16, 0.95)):
+        assert wait_probability(servers, rho) == pytest.approx(
+            erlang_c(servers * rho, 1.0, servers).p_wait)
