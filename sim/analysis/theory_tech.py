@@ -11,6 +11,8 @@
       T_k = E[S_k] / (1 - s_(k-1)) + (sum_(i<=k) lambda_i E[S_i^2] / 2)
                                      / ((1 - s_(k-1)) (1 - s_k)),
   s_k = rho_1 + ... + rho_k; exponential service has E[S^2] = 2 E[S]^2.
+- Site downtime, when every severity takes the site down: the site is down while at least
+  one incident is open, so its share is 1 - P0 of that M/M/c.
 - The site at a constant order rate and capacity (no incidents that touch it): its state is
   constant, so lost share, latency and utilisation are the curves' values at that load.
 """
@@ -34,6 +36,15 @@ def preemptive_priority_sojourn(lams: list[float], means: list[float], k: int) -
     residual = sum(lam * mean * mean for lam, mean in zip(lams[:k + 1], means[:k + 1],
                                                           strict=True))
     return means[k] / (1 - sigma_before) + residual / ((1 - sigma_before) * (1 - sigma))
+
+
+def mmc_empty_probability(a: float, c: int) -> float:
+    """P0 of M/M/c at offered load a < c: 1 / (sum_(k<c) a^k/k! + a^c / (c! (1 - a/c)))."""
+    term, total = 1.0, 0.0
+    for k in range(c):
+        total += term
+        term *= a / (k + 1)
+    return 1.0 / (total + term / (1.0 - a / c))
 
 
 def predict_tech(spec: ScenarioSpec) -> Prediction:
@@ -80,6 +91,9 @@ def _incidents(spec: ScenarioSpec) -> tuple[str, dict[str, float]]:
         raise NotApplicable(str(error)) from None
     rows = {"tech.incident.time_to_restore.mean": wait + fix,
             "tech.incidents_per_day": lam * 1440.0}
+    if spec.site is not None and all(s.site == 0.0 for s in tech.incidents.values()):
+        # every incident takes the site down: down while at least one is open, 1 - P0
+        rows["site.downtime_share"] = 1.0 - mmc_empty_probability(lam * fix, c)
     model = f"M/M/{c} incidents"
     features = tech.features
     if features is not None and c == 1 and not tech.work and tech.deploys.days is None \

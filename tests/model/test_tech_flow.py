@@ -172,3 +172,31 @@ def test_the_site_s_wait_probability_is_erlang_c():
     for servers, rho in ((1, 0.5), (4, 0.8), (16, 0.95)):
         assert wait_probability(servers, rho) == pytest.approx(
             erlang_c(servers * rho, 1.0, servers).p_wait)
+
+
+def test_a_slow_site_raises_inquiries_in_proportion_to_the_orders_it_loses():
+    share = 0.2
+    data = {"name": "slow", "horizon": "20d", "demand": {"orders": "1500/d"},
+            "site": {"capacity": "2700/h", "servers": 2, "inquiries_per_lost_order": share},
+            "teams": {"support": {"members": 20}},
+            "support": {"handle_time": "exp(3m)"}}
+    results = sim.run(sim.scenario_from_dict(data), reps=1, jobs=1)
+    m = results.metrics
+    expected = share * m["site.lost_orders_per_day"][0] * 20  # Poisson count over 20 days
+    raised = m["support.inquiries_by_cause.slow_site"][0] * 20
+    assert abs(raised - expected) <= 4 * math.sqrt(expected)
+
+
+def test_records_split_every_incident_and_item_into_its_parts():
+    data = {"name": "records", "horizon": "20d", "teams": {"tech": {"members": 1}},
+            "tech": {"detect": "exp(5m)", "on_call": {"page": "exp(2m)"},
+                     "incidents": {"sev2": {"rate": "1/d", "fix_time": "exp(3h)"}},
+                     "features": {"arrivals": "1/d", "effort": "exp(8h)"},
+                     "deploys": {"days": "mon-fri"}}}
+    results = sim.run(sim.scenario_from_dict(data), reps=1, jobs=1, records=True)
+    for flow in ("incidents", "features"):
+        frame = results.records(flow)
+        done = frame[frame.outcome != "open"]
+        parts = done[[c for c in frame.columns if c.startswith("split.")]].sum(axis=1)
+        assert len(done) > 5
+        assert (parts - (done.finished - done.created)).abs().max() < 1e-6

@@ -49,3 +49,12 @@ def test_feature_lead_time_matches_preemptive_priority_mm1():
         "teams": {"tech": {"members": 1}},
         "tech": {"incidents": {"sev2": {"rate": "0.5/d", "fix_time": "exp(3h)"}},
                  "features": {"arrivals": "4/w", "effort": "exp(20h)"}}}, 20, 3)
+
+
+def test_downtime_is_the_share_of_time_with_an_open_incident():
+    assert_rows_pass({
+        "name": "down", "horizon": "150d", "warmup": "5d", "seed": 6,
+        "teams": {"tech": {"members": 2}}, "demand": {"orders": "100/d"},
+        "site": {"capacity": "40000/h"},
+        "tech": {"incidents": {"sev1": {"rate": "3/d", "fix_time": "exp(6h)", "site": "down"}}}},
+        10, 3)

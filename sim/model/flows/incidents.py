@@ -178,7 +178,7 @@ class Incidents:
         incident.paged_at = env.now
         work = incident.triage + incident.fix
         if off_shift:  # the on-call member is called in, alone
-            self.off_shift_pages += 1
+            self.off_shift_pages += env.now >= self.ctx.warmup
             with self.on_call.request() as call:
                 yield call
                 incident.started_at = env.now

@@ -304,6 +304,7 @@ class Tech:
                                          incidents.restore_times)
             m["tech.incident.time_to_restore.mean"] = restore["tech.incident.time_to_restore.mean"]
             m["tech.incident.time_to_restore.p90"] = restore["tech.incident.time_to_restore.p90"]
+            m["tech.on_call.pages_per_week"] = incidents.off_shift_pages / (span / WEEK)
             resolved = len(incidents.restore_times)
             for name, total in zip(INCIDENT_COMPONENTS, incidents.split_sums, strict=True):
                 m[f"tech.incident.time_split.{name}"] = safe_ratio(total, resolved)
@@ -405,6 +406,9 @@ TECH_METRICS = declare("tech", [
            when=_has_incidents, condition=_INC),
     Metric("tech.incident.time_to_restore.p90", DURATION, f"{_TTR}: 90th percentile",
            when=_has_incidents, condition=_INC),
+    Metric("tech.on_call.pages_per_week", COUNT, "incidents paged off shift per week: the "
+           "on-call member called in", when=_has_incidents, condition=_INC,
+           unit="pages a week"),
     Metric("tech.incident.time_split.<component>", DURATION, "mean time of a resolved "
            "incident in the component (detect, page, wait, fix); they add up to its time to "
            "restore", values=lambda spec: INCIDENT_COMPONENTS if spec.tech.incidents else (),
