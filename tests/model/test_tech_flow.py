@@ -200,3 +200,45 @@ def test_records_split_every_incident_and_item_into_its_parts():
         parts = done[[c for c in frame.columns if c.startswith("split.")]].sum(axis=1)
         assert len(done) > 5
         assert (parts - (done.finished - done.created)).abs().max() < 1e-6
+
+
+def _arrival_times(data: dict, changes: list[tuple[float, str, float]], follow: bool) -> list:
+    """Order arrival times of a stream whose factors change at `changes`; with `follow`, a
+    listener answers every change by setting its own factor 'site' to 1 / the others."""
+    from sim.model.wakeup import call_later
+
+    env, ctx, flows = _build(data)
+    stream = next(f for f in flows if hasattr(f, "arrivals")).arrivals
+    times: list[float] = []
+    stream.on_arrival = times.append
+    if follow:
+        stream.follow(lambda now, factor: stream.set_factor("site", 1.0 / factor), "site")
+    for at, name, value in changes:
+        call_later(env, at, lambda e: stream.set_factor(*e._value), (name, value))
+    env.run(until=ctx.horizon)
+    return times
+
+
+def test_a_listener_that_answers_a_factor_keeps_the_arrivals_of_the_product():
+    """The site's hook: a factor change is told to the listener, whose own set_factor runs
+    inside it; the stream ends up at the product of both, with no draw added or lost. Here
+    the listener undoes every change, so the arrivals are those of an unchanged stream."""
+    data = {"name": "hook", "horizon": "2d", "demand": {"orders": "300/d"}}
+    plain = _arrival_times(data, [], follow=False)
+    answered = _arrival_times(data, [(600.0, "campaign", 3.0), (1500.0, "campaign", 0.5)],
+                              follow=True)
+    assert len(plain) > 400
+    assert answered == pytest.approx(plain)
+
+
+def test_load_incidents_come_only_above_the_threshold():
+    def load_incidents(orders: str) -> float:
+        data = {"name": "load", "horizon": "30d", "demand": {"orders": orders},
+                "site": {"capacity": "5000/h", "load_threshold": 0.8},
+                "teams": {"tech": {"members": 2}},
+                "tech": {"incidents": {"sev2": {"load_rate": "20/d", "fix_time": "exp(1h)"}}}}
+        results = sim.run(sim.scenario_from_dict(data), reps=1, jobs=1)
+        return results.metrics["tech.incidents_by_cause.load"][0]
+
+    assert load_incidents("2400/d") == 0.0  # utilisation 0.8: at the threshold
+    assert load_incidents("2800/d") > 1.0  # utilisation 0.93
