@@ -16,9 +16,9 @@ Cross-section checks (unknown dependencies, cycles, a site effect with no site) 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from sim.scenario.base import NAME_PATTERN, ArrivalsSpec, Spec
 from sim.scenario.errors import Problem
@@ -95,7 +95,16 @@ class SiteSpec(Spec):
 
 
 def _site_effect(value: Any) -> Any:
-    return 0.0 if value == "down" else value
+    if isinstance(value, str):
+        if value.strip() == "down":
+            return 0.0
+        raise ValueError(f"expected 'down' or a factor from 0 to 1, got {value!r}")
+    return value
+
+
+SiteEffect = Annotated[Number | None, BeforeValidator(_site_effect), WithJsonSchema({
+    "anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"const": "down"},
+              {"type": "null"}]})]
 
 
 class SeveritySpec(Spec):
@@ -110,15 +119,17 @@ class SeveritySpec(Spec):
     fix_time: WorkTime = Field(description="Engineer time to fix it, e.g. exp(2h).")
     second_engineer: bool = Field(False, description="The fix needs two engineers, both "
                                   "held from triage to fix.")
-    site: Number | None = Field(None, ge=0, le=1, description="Site capacity factor while "
-                                "open: 'down' (0) or e.g. 0.5 (absent: no effect).")
+    site: SiteEffect = Field(None, description="Site capacity factor while open: 'down' (0) "
+                             "or e.g. 0.5 (absent: no effect).")
     inquiries: Rate = Field(0.0, description="site_issue inquiries raised per open incident, "
                             "e.g. 10/h (needs a support section).")
 
-    @field_validator("site", mode="before")
+    @field_validator("site")
     @classmethod
-    def _down(cls, value: Any) -> Any:
-        return _site_effect(value)
+    def _a_factor(cls, value: float | None) -> float | None:
+        if value is not None and not 0 <= value <= 1:
+            raise ValueError(f"expected 'down' or a factor from 0 to 1, got {value:g}")
+        return value
 
 
 class OnCallSpec(Spec):
