@@ -242,3 +242,16 @@ def test_load_incidents_come_only_above_the_threshold():
 
     assert load_incidents("2400/d") == 0.0  # utilisation 0.8: at the threshold
     assert load_incidents("2800/d") > 1.0  # utilisation 0.93
+
+
+def test_a_capacity_window_over_the_seam_scales_the_site_for_its_window_only():
+    from sim.model.flows.signals import SITE_CAPACITY, SiteCapacity
+
+    data = {"name": "scaled", "horizon": "3d", "demand": {"orders": "1200/d"},
+            "site": {"capacity": "2400/h", "visits_per_order": 40, "servers": 4}}
+    env, ctx, flows = _build(data)
+    ctx.org.send(SITE_CAPACITY, SiteCapacity("campaign", 2.0, 1440.0, 2880.0), "marketing")
+    env.run(until=ctx.horizon)
+    site = ctx.services["site"]
+    before, inside, after = (site.lost_orders(i * 1440.0, (i + 1) * 1440.0) for i in range(3))
+    assert before == pytest.approx(after) and before > 10 * inside >= 0

@@ -157,8 +157,8 @@ class Tech:
             before = self.planned.get(dependency)
             if before is None or before.deployed_at is None:
                 item.waiting_on += 1
-                # a dependency requested later still comes first in dependency order: it is
-                # made now, as a placeholder the later request fills
+                # told when the dependency is deployed; one requested later (a later `at`)
+                # takes this item as its dependent when it is requested
                 if before is not None:
                     before.dependents.append(item)
                 else:
