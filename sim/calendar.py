@@ -173,6 +173,20 @@ class RateProfile:
             + self._rates[i] * (offset - self._starts[i])
         )
 
+    def rate_at(self, at: float) -> float:
+        """The rate (per minute) in force at `at`."""
+        i = bisect.bisect_right(self._starts, at % WEEK) - 1
+        return self._rates[i]
+
+    def next_step(self, at: float) -> float:
+        """The first instant after `at` where the rate may change (inf when constant)."""
+        if self.constant:
+            return math.inf
+        weeks, offset = divmod(at, WEEK)
+        i = bisect.bisect_right(self._starts, offset)
+        start = self._starts[i] if i < len(self._starts) else WEEK
+        return weeks * WEEK + start
+
     def time_of(self, target: float) -> float:
         """Inverse of `cumulative`: the time at which `target` arrivals are expected."""
         per_week = self._cumulative[-1]

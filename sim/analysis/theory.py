@@ -16,6 +16,7 @@ from sim.analysis import queueing
 from sim.analysis.prediction import NotApplicable, Prediction
 from sim.analysis.queueing import QueueTheory
 from sim.analysis.theory_commerce import predict_commerce
+from sim.analysis.theory_tech import predict_tech
 from sim.distributions import Constant, Distribution, Exponential
 from sim.scenario.schema import ScenarioSpec
 from sim.units import format_duration
@@ -34,11 +35,16 @@ def predict(spec: ScenarioSpec) -> Prediction:
             parts.append(_predict_support(spec))
         except NotApplicable as reason:
             reasons.append(("support", reason))
-    if spec.demand is not None:
+    if spec.demand is not None and spec.site is None:  # (a site thins the orders)
         try:
             parts.append(predict_commerce(spec))
         except NotApplicable as reason:
             reasons.append(("commerce", reason))
+    if spec.tech is not None or spec.site is not None:
+        try:
+            parts.append(predict_tech(spec))
+        except NotApplicable as reason:
+            reasons.append(("tech", reason))
     if not parts:
         if not reasons:
             raise NotApplicable("no flow with a closed form is switched on")

@@ -46,6 +46,27 @@ class ArrivalStream:
         self._current = 0  # the pending wake-up's number: older wake-ups are stale
         self._arrive_cb = self._arrive
         self._changes = factor_changes(ctx.spec.timeline, scaled_as) if scaled_as else []
+        # who follows the intended rate (the site): (callback, the factor it sets itself)
+        self._listeners: list[tuple[Callable[[float, float], None], str]] = []
+
+    def follow(self, callback: Callable[[float, float], None], own: str) -> None:
+        """Call `callback(now, factor)` at start and whenever the product of the factors
+        other than `own` (the listener's own factor) changes: the intended rate is then
+        `profile.rate_at(now) * factor` (the profile's steps are the listener's to follow).
+        """
+        self._listeners.append((callback, own))
+
+    def _tell_others(self, name: str) -> None:
+        """A factor changed: tell the listeners whose own factor it is not (their call of
+        set_factor may come back here; it is then their own and they are not told)."""
+        now = self.env._now
+        for callback, own in self._listeners:
+            if name != own:
+                callback(now, math.prod(v for k, v in self._factors.items() if k != own))
+
+    def _tell(self, now: float) -> None:
+        for callback, own in self._listeners:
+            callback(now, math.prod(v for k, v in self._factors.items() if k != own))
 
     def start(self) -> None:
         for at, name, value in self._changes:
@@ -54,11 +75,12 @@ class ArrivalStream:
             elif at < self.horizon:
                 call_later(self.env, at, self._timed_change, (name, value))
         self._factor = self._product()
-        if not self._alive:
-            return
-        self._owed = self._unit()
-        if self._factor > 0:
-            self._resume(0.0)
+        if self._alive:
+            self._owed = self._unit()
+            if self._factor > 0:
+                self._resume(0.0)
+        if self._listeners:
+            self._tell(0.0)
 
     # --- the hot path ----------------------------------------------------------------------
 
@@ -80,6 +102,8 @@ class ArrivalStream:
     def set_factor(self, name: str, value: float | None) -> None:
         """Set the named factor (None removes it) from now on, moving the pending arrival."""
         self._store(name, value)
+        if self._listeners:
+            self._tell_others(name)
         factor = self._product()
         if factor == self._factor or not self._alive:
             self._factor = factor

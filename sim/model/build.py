@@ -28,8 +28,16 @@ from sim.model.flows.shipments import (
     STOCK_ALLOCATED,
     STOCK_REQUEST,
 )
-from sim.model.flows.signals import DEMAND_FACTOR, FORECAST_PURCHASE
+from sim.model.flows.signals import (
+    DEMAND_FACTOR,
+    FORECAST_PURCHASE,
+    LOAD_INCIDENT,
+    SITE_CAPACITY,
+    SITE_HEALTH,
+)
+from sim.model.flows.site import Site
 from sim.model.flows.support import SupportDesk, raised_inquiry_types
+from sim.model.flows.tech import Tech
 from sim.model.org.requests import TeamDesk, work_kind
 
 
@@ -44,7 +52,22 @@ def build_flows(ctx: Context) -> list[Flow]:
     equal times) and report in it. Then each team asked for work that no flow serves gets a
     desk (`sim/model/org/requests.py`), which reports after the flows."""
     flows = _operations_flows(ctx)
+    if ctx.spec.site is not None and not ctx.org.receives(SITE_HEALTH):  # no orders
+        flows.insert(0, _site(ctx, None))
+    if ctx.spec.tech is not None:
+        tech = Tech(ctx, ctx.spec.tech)
+        ctx.org.on(work_kind(ctx.spec.tech.team), tech.receive, target=ctx.spec.tech.team)
+        ctx.org.on(LOAD_INCIDENT, tech.incidents.from_load, target="tech")
+        flows.append(tech)
     return flows + serve_work_requests(ctx)
+
+
+def _site(ctx: Context, arrivals) -> Site:
+    """The site follows the order arrivals' intended rate and sets their `site` factor."""
+    site = Site(ctx, ctx.spec.site, arrivals)
+    ctx.org.on(SITE_HEALTH, site.health, target="site")
+    ctx.org.on(SITE_CAPACITY, site.scale, target="site")
+    return site
 
 
 def _operations_flows(ctx: Context) -> list[Flow]:
@@ -80,11 +103,13 @@ def _operations_flows(ctx: Context) -> list[Flow]:
         org.on(carrier_kind, delivery.accept, target="delivery")
         org.on(SHIPMENT_DELIVERED, orders.delivered, target="orders")
         org.on(DELIVERY_FAILED, orders.delivery_failed, target="orders")
-    flows += [flow for flow in (orders, inventory, fulfilment, delivery) if flow is not None]
+    # the site starts before the orders, so it hears the arrivals' start (site.py)
+    site = _site(ctx, orders.arrivals) if spec.site is not None else None
+    flows += [flow for flow in (site, orders, inventory, fulfilment, delivery)
+              if flow is not None]
     if spec.campaigns:
         flows.append(Campaigns(ctx))
     return flows
-
 
 
 def serve_work_requests(ctx: Context) -> list[TeamDesk]:

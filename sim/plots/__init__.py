@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from sim.plots.commerce import inventory_figures, orders_figures
 from sim.plots.distributions import duration_unit, plot_distribution
 from sim.plots.support import support_figures
+from sim.plots.tech import site_figures, tech_figures
 from sim.plots.timeline import timeline_figures
 from sim.plots.timeseries import TimeAxis, plot_levels, plot_rates
 
@@ -33,6 +34,8 @@ FLOW_FIGURES: tuple[tuple[str, Callable[[Any], dict[str, Figure]]], ...] = (
     ("orders.placed", orders_figures),
     ("inventory.on_hand.total", inventory_figures),
     ("orders.placed", timeline_figures),  # draws only with campaigns, a site or incidents
+    ("tech.busy", tech_figures),
+    ("site.latency", site_figures),
 )
 
 

@@ -15,6 +15,7 @@ from sim.scenario.errors import Problem
 from sim.scenario.references_commerce import check_commerce
 from sim.scenario.references_timeline import check_timeline
 from sim.scenario.schema import ScenarioSpec, SupportSpec
+from sim.scenario.tech import check_tech
 from sim.units import format_duration
 
 SHARE_TOLERANCE = 1e-6
@@ -43,12 +44,13 @@ def check_references(spec: ScenarioSpec, data: dict | None = None
             f"must be shorter than the horizon ({format_duration(spec.horizon)})", ("warmup",)))
     else:
         _check_bin(spec, problems, warnings)
-    if spec.support is None and spec.demand is None:
-        problems.append(Problem("nothing to simulate: add a 'support' or a 'demand' section",
-                                ()))
+    if spec.support is None and spec.demand is None and spec.tech is None:
+        problems.append(Problem("nothing to simulate: add a 'support', a 'demand' or a "
+                                "'tech' section", ()))
     if spec.support is not None:
         _check_support(spec, spec.support, problems, warnings)
     problems += check_commerce(spec, data or {}, unknown_name)
+    problems += check_tech(spec, unknown_name)
     timeline_problems, timeline_warnings = check_timeline(spec, unknown_name)
     problems += timeline_problems
     warnings += timeline_warnings

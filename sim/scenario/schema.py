@@ -24,6 +24,7 @@ from sim.scenario.commerce import (
     FulfilmentSpec,
     SupplierSpec,
 )
+from sim.scenario.tech import SiteSpec, TechSpec
 from sim.scenario.timeline import ChangeSpec, register_scaled_flow
 from sim.scenario.types import (
     Count,
@@ -253,6 +254,10 @@ class ScenarioSpec(Spec):
                                           "complete when fulfilled).")
     contacts: ContactsSpec | None = Field(None, description="Customers who contact support "
                                           "about stock-outs and late or failed deliveries.")
+    site: SiteSpec | None = Field(None, description="The shop's web site: latency and "
+                                  "conversion under load (absent: never limits orders).")
+    tech: TechSpec | None = Field(None, description="The tech team: incidents, on-call, "
+                                  "feature work and deploys (absent: off).")
     timeline: tuple[ChangeSpec, ...] = Field((), description="Changes over windows of time: "
                                              "rate factors, extra staff, supplier outages.")
     campaigns: CampaignsSpec = Field(default_factory=CampaignsSpec, description="Marketing's "

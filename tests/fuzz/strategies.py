@@ -56,7 +56,7 @@ ODD_SCALARS = [
     "lognormal(0m, 1m)", "lognormal(8m, 5m)", "uniform(5m, 1m)", "uniform(1m, 5m)",
     "gamma(2h, 1h)", "triangular(1m, 2m, 3m)", "poisson(2)", "exp(3)", "expo(3m)",
     "empirical(nosuch.csv)", "empirical(/etc/passwd)", "{dist: exp}", "[1, 2",
-    "main", "support", "warehouse", "overseas", "nosuch",
+    "main", "support", "warehouse", "overseas", "nosuch", "down", "tech", "sev2",
 ]
 
 VOCABULARY = sorted({
@@ -69,6 +69,10 @@ VOCABULARY = sorted({
     "cutoff", "delivery", "carriers", "transit", "pickups", "promise", "contacts", "costs",
     "output", "bin", "extends", "supplier", "on_time", "late_delay", "price", "count",
     "timeline", "from", "to", "scale", "staff", "outage",
+    "site", "capacity", "visits_per_order", "servers", "base_latency", "timeout", "tech",
+    "incidents", "fix_time", "triage", "second_engineer", "load_rate", "detect", "on_call",
+    "page", "off_shift_page", "features", "effort", "deadline", "work", "depends_on", "due",
+    "deploys", "days", "change_failure", "severity", "at", "inquiries",
 })
 
 # Plausible values of each kind, so that most tweaked scenarios still run to the end and the

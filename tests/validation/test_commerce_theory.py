@@ -25,7 +25,8 @@ from sim.replication import run_replication
 
 VALIDATION = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 COMMERCE_CASES = [p for p in sorted(VALIDATION.glob("*.yaml"))
-                  if sim.load_scenario(p).spec.demand is not None]
+                  if sim.load_scenario(p).spec.demand is not None
+                  and sim.load_scenario(p).spec.site is None]  # the site's: test_tech_theory
 
 
 def stock(rate: str, policy: dict, lead: str, horizon: str, warmup: str = "30d",

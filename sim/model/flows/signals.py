@@ -10,6 +10,11 @@ build order does not matter):
   the timeline's windows set theirs directly);
 - `FORECAST_PURCHASE`: a one-off purchase of the extra units a forecast expects (a campaign's
   `forecast`, once supply has done it), placed by inventory with the products' suppliers;
+- `SITE_HEALTH` (tech -> site): set a named capacity factor from now on (an open incident's
+  effect; None removes it);
+- `LOAD_INCIDENT` (site -> tech): the load hazard struck: an incident of the named severity;
+- `Contact`: the payload of a `contact` hand-off (shipments.CONTACT) that names its cause
+  (support reports inquiries by cause; a bare type name is its own cause);
 - `SiteView` ("site"): how many intended orders the site lost over a window;
 - `OrdersView` ("orders"): how many orders were placed over a window;
 - `StockView` ("inventory"): units demanded and served from stock so far.
@@ -24,6 +29,8 @@ from typing import Protocol
 SITE_CAPACITY = "site_capacity"
 DEMAND_FACTOR = "demand_factor"
 FORECAST_PURCHASE = "forecast_purchase"
+SITE_HEALTH = "site_health"
+LOAD_INCIDENT = "load_incident"
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,22 @@ class ForecastPurchase:
     release_at: float
     by_product: tuple[tuple[str, float], ...] = ()
     error: Callable[[], float] | None = None
+
+
+@dataclass(frozen=True)
+class SiteHealth:
+    """Set the site's capacity factor `name` to `factor` from now on (None removes it)."""
+
+    name: str
+    factor: float | None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An inquiry of type `inquiry_type` raised for `cause` ('incident', 'slow_site')."""
+
+    inquiry_type: str
+    cause: str
 
 
 class SiteView(Protocol):

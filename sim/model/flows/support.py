@@ -26,11 +26,15 @@ from sim.metrics.records import OPEN, OPERATIONS, entity_kind
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
+from sim.model.flows.signals import Contact
 from sim.model.org.members import MemberPool
 from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import SupportSpec
 from sim.units import DAY
+
+DIRECT = "direct"  # the cause of the desk's own arrivals
+SITE_ISSUE = "site_issue"  # the type the site and incidents raise
 
 # the entity records of inquiries (`orgsim run --records`): arrival to answered or abandoned
 INQUIRY_RECORDS = entity_kind(
@@ -126,6 +130,8 @@ class SupportDesk:
         self._open: dict[int, Inquiry] | None = {} if self.records is not None else None
         self._aside: dict[int, float] = {}  # records: time set aside, by inquiry id
         self._counter = not isinstance(self.pool, MemberPool)
+        # arrivals after warm-up by cause: the desk's own (direct) and what raised them
+        self.by_cause = dict.fromkeys(inquiry_causes(ctx.spec), 0)
 
     def _add_kind(self, name: str) -> int:
         spec = self.spec.inquiry_types.get(name)
@@ -154,10 +160,19 @@ class SupportDesk:
             self.arrivals.start()
 
     def _arrive(self, now: float) -> None:
+        if now >= self._warmup:
+            self.by_cause[DIRECT] += 1
         self.accept(self._choose_kind(), now)
 
-    def receive(self, inquiry_type: str, now: float) -> None:
-        """An inquiry raised by another flow (a late order, a stock-out), by type name."""
+    def receive(self, raised: str | Contact, now: float) -> None:
+        """An inquiry raised by another flow (a late order, a stock-out), by type name (its
+        own cause), or a `Contact` naming its cause (a slow site, an incident)."""
+        if isinstance(raised, Contact):
+            inquiry_type, cause = raised.inquiry_type, raised.cause
+        else:
+            inquiry_type = cause = raised
+        if now >= self._warmup:
+            self.by_cause[cause] = self.by_cause.get(cause, 0) + 1
         if inquiry_type in self.kinds:
             kind = self.kinds.index(inquiry_type)
         else:
@@ -347,6 +362,8 @@ class SupportDesk:
         metrics.update(_mean_p90("support.time_to_resolve", np.concatenate(
             [np.frombuffer(times, dtype=float) for times in self._resolve_times])))
         metrics.update(self._group_utilisation(now))
+        for cause, count in self.by_cause.items():
+            metrics[f"support.inquiries_by_cause.{cause}"] = count / days
         metrics["support.wait_window.mean"] = safe_ratio(self._window_wait(now), arrived)
         if self.preemptive:  # time set aside, per arrival like wait_all (Little: L = lambda W)
             metrics["support.preempted_wait.mean"] = safe_ratio(self.set_aside_sum,
@@ -412,12 +429,31 @@ def raised_inquiry_types(spec: ScenarioSpec) -> tuple[str, ...]:
     """The inquiry types the commerce flows can hand to support (the desk reports them all,
     with 0 arrivals when none came; so do its declarations)."""
     contacts = spec.contacts
+    site = [SITE_ISSUE] if site_causes(spec) else []
     if spec.demand is None or contacts is None:
-        return ()
+        return tuple(site)
     raised = [(contacts.stockout, contacts.stockout_type),
               (contacts.late_delivery, contacts.late_type),
               (contacts.failed_delivery, contacts.failed_type)]
-    return tuple(dict.fromkeys(kind for share, kind in raised if share > 0))
+    return tuple(dict.fromkeys([kind for share, kind in raised if share > 0] + site))
+
+
+def site_causes(spec: ScenarioSpec) -> list[str]:
+    """The causes of site_issue inquiries: open incidents and a slow site."""
+    causes = []
+    if spec.tech is not None and any(s.inquiries > 0 for s in spec.tech.incidents.values()):
+        causes.append("incident")
+    if spec.site is not None and spec.site.inquiries_per_lost_order > 0:
+        causes.append("slow_site")
+    return causes
+
+
+def inquiry_causes(spec: ScenarioSpec) -> list[str]:
+    """Why inquiries come (support.inquiries_by_cause.<cause>): the desk's own arrivals
+    (direct), each type the commerce flows raise (the type is its cause), the site's."""
+    causes = [DIRECT] if spec.support.arrivals is not None else []
+    causes += [kind for kind in raised_inquiry_types(spec) if kind != SITE_ISSUE]
+    return causes + site_causes(spec)
 
 
 def reported_inquiry_types(spec: ScenarioSpec) -> list[str]:
@@ -461,6 +497,9 @@ SUPPORT_METRICS = declare("support", [
     Metric("support.utilisation.<group>", SHARE, "busy over on-shift time plus overtime of "
            "the members of one group (its name, or its index in shifts)",
            values=member_groups, condition="members as agents, in two or more groups"),
+    Metric("support.inquiries_by_cause.<cause>", RATE, "inquiries per day by why they came: "
+           "direct (the desk's own), a type other flows raise, incident, slow_site",
+           values=inquiry_causes, condition="with inquiries from some source"),
     Metric("support.wait_window.mean", DURATION, "all waiting within the observed window "
            "per arrival, the window's edges included (the W of Little's law L = lambda W)"),
     Metric("support.preempted_wait.mean", DURATION, "time set aside by pre-emption, waiting "

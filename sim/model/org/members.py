@@ -332,6 +332,7 @@ class MemberPool(PoolLevels):
         if work is None or work.member is None:
             raise ValueError("release of a grant that is not held")
         self._complete(work, self.env._now)
+        grant.forget()
 
     # --- at the end ---------------------------------------------------------------------------
 

@@ -57,6 +57,12 @@ class Grant:
         self.member: str | None = None
         self.work = None  # the MemberPool's work handle
 
+    def forget(self) -> None:
+        """Released: break the grant <-> event and grant <-> work cycles, so reference
+        counting frees them at once (the run pauses the cyclic collector)."""
+        self.event = None
+        self.work = None
+
 
 class GrantHandler:
     """The pool handler of grants: hands the member to the waiting process and holds it."""
@@ -214,6 +220,7 @@ class Pool(PoolLevels):
         if grant.granted_at is None:
             raise ValueError("release of a grant that was never granted")
         self._finish(Wakeup(None, (GRANTS, grant)))
+        grant.forget()
 
     def _pop(self) -> tuple[Handler, Any]:
         for queue in self._queues:

@@ -1,0 +1,432 @@
+"""The tech team: incidents (incidents.py), feature work and deploys, and the DORA measures.
+
+Feature items come from three places: a stream of requests (`features`), named planned items
+(`work`, each requested at its `at` and started once every item it depends on is deployed)
+and work requests other teams send on `work.<team>` (a campaign's page; the contract of
+sim/model/org/requests.py: `on_done` is called when the item is deployed). All are worked by
+the team's members at a priority below incidents, pre-emptible: an incident takes the member
+of the latest started item, which is resumed later with its effort done kept.
+
+A finished item is deployed at once (no `deploys.days`), or with every item waiting at the
+next deploy day's `at` time (one deploy for all of them). Each deploy fails with probability
+`change_failure`: an incident of the deploys' severity.
+
+Feature lead time runs from the request to the deploy; its split is queue (request to first
+start, dependencies included), work (with a member), preempted (set aside by incidents) and
+deploy_wait (finished to deployed).
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+import numpy as np
+
+from sim.metrics.load import Demand
+from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio
+from sim.metrics.records import OPEN, OPERATIONS, entity_kind
+from sim.model.arrivals import ArrivalStream
+from sim.model.context import Context
+from sim.model.flows.incidents import INCIDENT_COMPONENTS, INCIDENT_PRIORITY, Incidents
+from sim.model.org.pool import utilisation, utilisation_series
+from sim.model.org.requests import WorkRequest
+from sim.model.wakeup import Wakeup, call_later
+from sim.scenario.tech import TechSpec, dependency_order
+from sim.units import DAY, WEEK
+
+FEATURE_PRIORITY = INCIDENT_PRIORITY + 1
+FEATURE_COMPONENTS = ("queue", "work", "preempted", "deploy_wait")
+FEATURE_RECORDS = entity_kind(
+    "features", "feature items", dict.fromkeys(FEATURE_COMPONENTS, OPERATIONS),
+    ("deployed", OPEN),
+    active=lambda spec: spec.tech is not None and bool(spec.tech.features or spec.tech.work))
+STREAM, PLANNED, REQUEST = "stream", "planned", "request"
+
+
+class FeatureItem:
+    """One item of feature work; `effort` is minutes of work at speed 1."""
+
+    __slots__ = ("id", "name", "kind", "effort", "priority", "due", "created_at", "counted",
+                 "in_queue", "started_at", "built_at", "deployed_at", "aside_at", "aside",
+                 "request", "waiting_on", "dependents")
+
+    def __init__(self, id: int, name: str, kind: str, effort: float, due: float | None,
+                 now: float, counted: bool, request: WorkRequest | None = None) -> None:
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.effort = effort
+        self.priority = FEATURE_PRIORITY
+        self.due = due
+        self.created_at = now
+        self.counted = counted
+        self.in_queue = False
+        self.started_at = self.built_at = self.deployed_at = self.aside_at = None
+        self.aside = 0.0
+        self.request = request
+        self.waiting_on = 0
+        self.dependents: list[FeatureItem] = []
+
+    def split(self, now: float) -> tuple[float, float, float, float]:
+        """queue, work, preempted, deploy_wait: so far (open) or in full."""
+        aside = self.aside + (now - self.aside_at if self.aside_at is not None else 0.0)
+        if self.started_at is None:
+            return (now - self.created_at, 0.0, 0.0, 0.0)
+        queue = self.started_at - self.created_at
+        built = self.built_at if self.built_at is not None else now
+        deployed = self.deployed_at if self.deployed_at is not None else now
+        return (queue, built - self.started_at - aside, aside,
+                deployed - built if self.built_at is not None else 0.0)
+
+
+class Tech:
+    """The tech flow: a pool handler for feature items, and the owner of the incidents."""
+
+    def __init__(self, ctx: Context, spec: TechSpec) -> None:
+        self.ctx = ctx
+        self.env = ctx.env
+        self.spec = spec
+        self.pool = ctx.pool(spec.team)
+        self.pool.ensure_priorities(FEATURE_PRIORITY + 1)
+        self.incidents = Incidents(ctx, spec, self.pool)
+        streams = ctx.streams
+        features = spec.features
+        self.arrivals = (ArrivalStream(ctx, features.arrivals.profile(),
+                                       "tech.features.arrivals", self._request_feature)
+                         if features else None)
+        self._effort = (features.effort.sampler(streams.stream("tech.features.effort"))
+                        if features else None)
+        self._planned_effort = {name: item.effort.sampler(
+            streams.stream(f"tech.work.{name}.effort")) for name, item in spec.work.items()}
+        self._fails = ctx.uniform("tech.deploys.failure")
+        self.items_all = 0
+        self.deployed_all = 0
+        self.built_all = 0
+        self.open: dict[int, FeatureItem] = {}
+        self.planned: dict[str, FeatureItem] = {}
+        self._pending: list[FeatureItem] = []  # built, waiting for the deploy day
+        self._deploy_scheduled = False
+        self._later_dependents: dict[str, list[FeatureItem]] = {}
+        # the window's counts
+        self.requested = 0
+        self.effort_requested = 0.0
+        self.deploys = self.failed_deploys = 0
+        self.lead_times = array("d")
+        self.split_sums = [0.0] * len(FEATURE_COMPONENTS)
+        self.with_due = self.late = 0
+        self.deploy_times: list[float] = []  # after warm-up
+        self.deploys_per_bin = [0] * (ctx.bins + 1)
+        self.records = ctx.record_log(FEATURE_RECORDS)
+        self.pool.add_demand(self.demand)
+
+    # --- starting ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.incidents.start()
+        if self.arrivals is not None:
+            self.arrivals.start()
+        for name in dependency_order({k: v.depends_on for k, v in self.spec.work.items()}):
+            at = self.spec.work[name].at
+            if at < self.ctx.horizon:
+                call_later(self.env, at, self._request_planned, name)
+
+    def _new(self, name: str, kind: str, effort: float, due: float | None, now: float,
+             request: WorkRequest | None = None) -> FeatureItem:
+        item = FeatureItem(self.items_all, name, kind, effort, due, now,
+                           now >= self.ctx.warmup, request)
+        self.items_all += 1
+        self.open[item.id] = item
+        if item.counted:
+            self.requested += 1
+            self.effort_requested += effort
+        return item
+
+    def _request_feature(self, now: float) -> None:
+        deadline = self.spec.features.deadline
+        item = self._new("feature", STREAM, self._effort(), now + deadline if deadline else None,
+                         now)
+        self.pool.submit(self, item, preempt=True)
+
+    def _request_planned(self, event: Wakeup) -> None:
+        name = event._value
+        spec = self.spec.work[name]
+        item = self._new(name, PLANNED, self._planned_effort[name](), spec.due, self.env._now)
+        self.planned[name] = item
+        for dependency in spec.depends_on:
+            before = self.planned.get(dependency)
+            if before is None or before.deployed_at is None:
+                item.waiting_on += 1
+                # told when the dependency is deployed; one requested later (a later `at`)
+                # takes this item as its dependent when it is requested
+                if before is not None:
+                    before.dependents.append(item)
+                else:
+                    self._later_dependents.setdefault(dependency, []).append(item)
+        for waiting in self._later_dependents.pop(name, []):
+            item.dependents.append(waiting)
+        if item.waiting_on == 0:
+            self.pool.submit(self, item, preempt=True)
+
+    def receive(self, request: WorkRequest, now: float) -> None:
+        """A work request on `work.<team>` (the contract in sim/model/org/requests.py)."""
+        item = self._new(request.name, REQUEST, request.effort, request.due, now, request)
+        self.pool.submit(self, item, preempt=True)
+
+    # --- pool handler -----------------------------------------------------------------------
+
+    def skill_of(self, item: FeatureItem) -> int:
+        request = item.request
+        return self.pool.skill_index(request.skill if request is not None else None)
+
+    def begin(self, item: FeatureItem, now: float) -> float:
+        item.started_at = now
+        if item.request is not None:
+            item.request.started_at = now
+        return item.effort
+
+    def preempted(self, item: FeatureItem, now: float) -> None:
+        item.aside_at = now
+
+    def resumed(self, item: FeatureItem, now: float) -> None:
+        item.aside += now - item.aside_at
+        item.aside_at = None
+
+    def end(self, item: FeatureItem, now: float) -> None:
+        item.built_at = now
+        self.built_all += 1
+        if self.spec.deploys.days is None:
+            self._deploy([item], now)
+            return
+        self._pending.append(item)
+        if not self._deploy_scheduled:
+            at = next_deploy(now, self.spec.deploys.days, self.spec.deploys.at)
+            if at < self.ctx.horizon:
+                self._deploy_scheduled = True
+                call_later(self.env, at - now, self._deploy_day)
+
+    # --- deploys ----------------------------------------------------------------------------
+
+    def _deploy_day(self, _event: Wakeup) -> None:
+        self._deploy_scheduled = False
+        items, self._pending = self._pending, []
+        self._deploy(items, self.env._now)
+
+    def _deploy(self, items: list[FeatureItem], now: float) -> None:
+        counted = now >= self.ctx.warmup
+        failed = self._fails() < self.spec.deploys.change_failure
+        if counted:
+            self.deploys += 1
+            self.failed_deploys += failed
+            self.deploy_times.append(now)
+            self.deploys_per_bin[int(now / self.ctx.bin_width)] += 1
+        for item in items:
+            self._deployed(item, now)
+        if failed:
+            self.incidents.occur(self.spec.failure_severity, "deploy", now)
+
+    def _deployed(self, item: FeatureItem, now: float) -> None:
+        item.deployed_at = now
+        self.deployed_all += 1
+        del self.open[item.id]
+        split = item.split(now)
+        if item.counted:
+            self.lead_times.append(now - item.created_at)
+            for i, part in enumerate(split):
+                self.split_sums[i] += part
+            if item.due is not None:
+                self.with_due += 1
+                self.late += now > item.due
+        if self.records is not None:
+            self.records.add(item.id, item.kind, item.created_at, now, "deployed", split)
+        for waiting in item.dependents:
+            waiting.waiting_on -= 1
+            if waiting.waiting_on == 0:
+                self.pool.submit(self, waiting, preempt=True)
+        if item.request is not None:
+            request = item.request
+            request.done_at = now
+            if request.on_done is not None:
+                request.on_done(request, now)
+
+    # --- at the end -------------------------------------------------------------------------
+
+    @property
+    def completed_all(self) -> int:
+        """Items deployed and incidents resolved, warm-up included."""
+        return self.deployed_all + self.incidents.resolved_all
+
+    def effort_account(self, now: float) -> list[tuple[float, float, float]]:
+        """Per item (members at speed 1): (effort, time worked, effort remaining by the
+        pool's work handle; 0 once built). Worked + remaining = effort for every item."""
+        handles = {id(work.item): work for work in self._works()}
+        rows = []
+        for item in self.open.values():
+            worked = item.split(now)[1]
+            work = handles.get(id(item))
+            if item.built_at is not None or item.started_at is None:
+                remaining = 0.0 if item.built_at is not None else item.effort
+            else:
+                remaining = work.remaining
+                if work.member is not None:  # in hand: less the progress since taken up
+                    remaining -= (now - work.member.started_at) * work.member.speed
+            rows.append((item.effort, worked, remaining))
+        return rows
+
+    def _works(self) -> list[Any]:
+        """The pool's work handles of feature items, queued or in hand (members only)."""
+        pool = self.pool
+        works = list(pool._queued(self))
+        works += [m.work for m in pool.members if m.work is not None and m.work.handler is self]
+        return works
+
+    def demand(self) -> Demand:
+        return Demand("tech", "features", "feature items", self.requested,
+                      self.effort_requested)
+
+    def collect(self, now: float) -> FlowOutput:
+        incidents = self.incidents
+        incidents.close(now)
+        open_items = list(self.open.values())
+        if self.records is not None:
+            for item in open_items:
+                self.records.add(item.id, item.kind, item.created_at, None, OPEN,
+                                 item.split(now))
+        ctx = self.ctx
+        span = now - ctx.warmup
+        days = span / DAY
+        out = FlowOutput()
+        m = out.metrics
+        spec = self.spec
+        if spec.incidents:
+            m["tech.incidents_per_day"] = sum(incidents.occurred.values()) / days
+            restore = describe_durations("tech.incident.time_to_restore",
+                                         incidents.restore_times)
+            m["tech.incident.time_to_restore.mean"] = restore["tech.incident.time_to_restore.mean"]
+            m["tech.incident.time_to_restore.p90"] = restore["tech.incident.time_to_restore.p90"]
+            m["tech.on_call.pages_per_week"] = incidents.off_shift_pages / (span / WEEK)
+            resolved = len(incidents.restore_times)
+            for name, total in zip(INCIDENT_COMPONENTS, incidents.split_sums, strict=True):
+                m[f"tech.incident.time_split.{name}"] = safe_ratio(total, resolved)
+            for cause in incident_causes(spec):
+                m[f"tech.incidents_by_cause.{cause}"] = incidents.by_cause[cause] / days
+        if spec.features or spec.work or spec.team in ctx.work_targets:
+            m["tech.deploys_per_week"] = self.deploys / (span / WEEK)
+            m["tech.change_failure_share"] = safe_ratio(self.failed_deploys, self.deploys)
+            lead = describe_durations("tech.feature_lead_time", self.lead_times)
+            m["tech.feature_lead_time.mean"] = lead["tech.feature_lead_time.mean"]
+            m["tech.feature_lead_time.p90"] = lead["tech.feature_lead_time.p90"]
+            done = len(self.lead_times)
+            for name, total in zip(FEATURE_COMPONENTS, self.split_sums, strict=True):
+                m[f"tech.feature.time_split.{name}"] = safe_ratio(total, done)
+            overdue = sum(1 for item in open_items
+                          if item.counted and item.due is not None and item.due < now)
+            m["tech.features_late_share"] = safe_ratio(self.late + overdue,
+                                                       self.with_due + overdue)
+        m["tech.utilisation"] = utilisation([self.pool], now)
+        staff = utilisation_series([self.pool], now)
+        out.series["tech.busy"] = staff["busy"]
+        out.series["tech.utilisation"] = staff["utilisation"]
+        out.series["tech.queue_length"] = self.pool.queue.series(now)
+        bins = len(staff["busy"])
+        for name, level in incidents.open_levels.items():
+            out.series[f"tech.incidents_open.{name}"] = level.series(now)[:bins]
+        if "tech.deploys_per_week" in m:
+            out.series["tech.deploys"] = np.asarray(self.deploys_per_bin[:bins], dtype=float)
+        out.samples["tech.incident.time_to_restore"] = np.asarray(incidents.restore_times)
+        out.samples["tech.feature_lead_time"] = np.asarray(self.lead_times)
+        out.balances += self._balances()
+        return out
+
+    def _balances(self) -> list[Balance]:
+        incidents = self.incidents
+        in_pool = self.pool.preempted_for(self)
+        queued = self.pool.queued_for(self)
+        blocked = sum(1 for item in self.open.values() if item.waiting_on > 0)
+        built = sum(1 for item in self.open.values() if item.built_at is not None)
+        in_hand = len(self.open) - queued - in_pool - blocked - built
+        return [
+            Balance("incidents", incidents.occurred_all,
+                    {"resolved": incidents.resolved_all, "open": len(incidents.open)}),
+            Balance("feature items", self.items_all, {
+                "deployed": self.deployed_all, "waiting to deploy": built,
+                "in hand": in_hand, "waiting": queued, "pre-empted, waiting": in_pool,
+                "waiting for dependencies": blocked}),
+        ]
+
+
+def next_deploy(now: float, days: frozenset[int], at: float) -> float:
+    """The first deploy time at or after `now`: a day in `days` (0 = Monday) at `at`."""
+    day = int(now // DAY)
+    for d in range(day, day + 8):
+        when = d * DAY + at
+        if when >= now and d % 7 in days:
+            return when
+    raise ValueError("no deploy day in the week")
+
+
+# --- declared metrics (sim/metrics/declare.py); one block, kept apart from the model code ---
+
+from sim.metrics.declare import COUNT, DURATION, RATE, SHARE, Metric, declare  # noqa: E402
+
+
+def _has_incidents(spec: Any) -> bool:
+    return bool(spec.tech.incidents)
+
+
+def _has_features(spec: Any) -> bool:
+    """Feature items come: a stream, planned items, or work other flows send (campaigns'
+    pages: a section of its own, so read by name)."""
+    return bool(spec.tech.features or spec.tech.work or getattr(spec, "campaigns", None))
+
+
+def incident_causes(spec: TechSpec) -> list[str]:
+    """The sources of incidents the scenario has: background, load, deploy."""
+    causes = []
+    if any(s.rate > 0 for s in spec.incidents.values()):
+        causes.append("background")
+    if any(s.load_rate > 0 for s in spec.incidents.values()):
+        causes.append("load")
+    if spec.deploys.change_failure > 0:
+        causes.append("deploy")
+    return causes
+
+
+_INC = "with incidents"
+_FEAT = "with features or work"
+_TTR = "occurrence to fix, incidents that occurred after warm-up"
+_LEAD = "request to deploy, items requested after warm-up"
+TECH_METRICS = declare("tech", [
+    Metric("tech.incidents_per_day", RATE, "incidents per day, every source",
+           when=_has_incidents, condition=_INC),
+    Metric("tech.incidents_by_cause.<cause>", RATE, "incidents per day from the source "
+           "(background, load, deploy)", values=lambda spec: incident_causes(spec.tech),
+           condition=_INC),
+    Metric("tech.incident.time_to_restore.mean", DURATION, f"{_TTR}: mean (DORA)",
+           when=_has_incidents, condition=_INC),
+    Metric("tech.incident.time_to_restore.p90", DURATION, f"{_TTR}: 90th percentile",
+           when=_has_incidents, condition=_INC),
+    Metric("tech.on_call.pages_per_week", COUNT, "incidents paged off shift per week: the "
+           "on-call member called in", when=_has_incidents, condition=_INC,
+           unit="pages a week"),
+    Metric("tech.incident.time_split.<component>", DURATION, "mean time of a resolved "
+           "incident in the component (detect, page, wait, fix); they add up to its time to "
+           "restore", values=lambda spec: INCIDENT_COMPONENTS if spec.tech.incidents else (),
+           condition=_INC),
+    Metric("tech.deploys_per_week", COUNT, "deploys per week (DORA deployment frequency)",
+           when=_has_features, condition=_FEAT, unit="deploys a week"),
+    Metric("tech.change_failure_share", SHARE, "deploys that caused an incident (DORA)",
+           when=_has_features, condition=_FEAT),
+    Metric("tech.feature_lead_time.mean", DURATION, f"{_LEAD}: mean (DORA lead time for "
+           "changes)", when=_has_features, condition=_FEAT),
+    Metric("tech.feature_lead_time.p90", DURATION, f"{_LEAD}: 90th percentile",
+           when=_has_features, condition=_FEAT),
+    Metric("tech.feature.time_split.<component>", DURATION, "mean time of a deployed item "
+           "in the component (queue, work, preempted, deploy_wait); they add up to its lead "
+           "time", values=lambda spec: FEATURE_COMPONENTS if _has_features(spec) else (),
+           condition=_FEAT),
+    Metric("tech.features_late_share", SHARE, "items with a due time deployed after it, or "
+           "still open past it", when=_has_features, condition=_FEAT),
+    Metric("tech.utilisation", SHARE, "busy member time of the tech team over on-shift time "
+           "plus overtime (the on-call member called in off shift is not counted)"),
+], active=lambda spec: spec.tech is not None, order=30)
