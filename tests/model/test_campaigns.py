@@ -88,6 +88,19 @@ def test_if_late_delay_waits_for_the_page_and_moves_the_window():
     assert run.page_ready
 
 
+def test_a_page_waits_for_the_tech_work_it_names_before_it_is_built():
+    # tech plans 'design' (16h of work, requested at 25h; one member). The page (8h) is
+    # handed over at the brief (24h): alone it is built at once, done at 32h; after design
+    # it waits for design's deploy at 25h + 16h and is done 8h later, at 49h
+    tech = {"work": {"design": {"effort": "const(16h)", "at": "25h"}}}
+    start = 4 * DAY
+    alone = metrics(shop({"prerequisites": {"page": {"effort": "8h"}}}, tech=tech))
+    assert alone["campaign.sale.ready_margin.page"][0] == pytest.approx(start - 32 * HOUR)
+    page = {"effort": "8h", "after": ["design"]}
+    found = metrics(shop({"prerequisites": {"page": page}}, tech=tech))
+    assert found["campaign.sale.ready_margin.page"][0] == pytest.approx(start - 49 * HOUR)
+
+
 def test_an_unbriefed_campaign_hands_nothing_over():
     prerequisites = {"page": {"effort": "1h"}, "forecast": {"effort": "1h"},
                      "staffing": {"support": {"effort": "1h", "members": 3}}}

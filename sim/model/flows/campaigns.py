@@ -110,8 +110,8 @@ class Campaigns:
 
     def _hand_page(self, run: CampaignRun, page: PrerequisiteSpec, team: str
                    ) -> Generator[Event, object, None]:
-        """The page is handed over once the prerequisites it waits for are done (it waits
-        for no item of tech's own planned work here: the tech flow orders those)."""
+        """The page is handed over once the prerequisites it waits for are done; for tech's
+        own planned work it names, the tech flow holds it (WorkRequest.after)."""
         waits = [run.done[item] for item in run.spec.prerequisites.page.after
                  if item in run.done]
         if waits:
@@ -121,9 +121,10 @@ class Campaigns:
     def _hand_over(self, run: CampaignRun, item: str, prerequisite: PrerequisiteSpec,
                    team: str) -> None:
         now = self.env.now
+        after = getattr(prerequisite, "after", ())  # a page's: tech's planned work among them
         request = WorkRequest(f"{run.name}.{item}", SOURCE, prerequisite.effort, now,
                               due=run.spec.due_of(prerequisite), on_done=self._finished,
-                              payload=(run, item))
+                              payload=(run, item), after=tuple(after))
         run.requests[item] = request
         self.ctx.org.send(work_kind(team), request, SOURCE)
 

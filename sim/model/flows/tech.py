@@ -153,7 +153,15 @@ class Tech:
         spec = self.spec.work[name]
         item = self._new(name, PLANNED, self._planned_effort[name](), spec.due, self.env._now)
         self.planned[name] = item
-        for dependency in spec.depends_on:
+        self._wait_for(item, spec.depends_on)
+        for waiting in self._later_dependents.pop(name, []):
+            item.dependents.append(waiting)
+        if item.waiting_on == 0:
+            self.pool.submit(self, item, preempt=True)
+
+    def _wait_for(self, item: FeatureItem, dependencies: tuple[str, ...]) -> None:
+        """Make `item` wait until the planned items it depends on are deployed."""
+        for dependency in dependencies:
             before = self.planned.get(dependency)
             if before is None or before.deployed_at is None:
                 item.waiting_on += 1
@@ -163,15 +171,15 @@ class Tech:
                     before.dependents.append(item)
                 else:
                     self._later_dependents.setdefault(dependency, []).append(item)
-        for waiting in self._later_dependents.pop(name, []):
-            item.dependents.append(waiting)
-        if item.waiting_on == 0:
-            self.pool.submit(self, item, preempt=True)
 
     def receive(self, request: WorkRequest, now: float) -> None:
         """A work request on `work.<team>` (the contract in sim/model/org/requests.py)."""
         item = self._new(request.name, REQUEST, request.effort, request.due, now, request)
-        self.pool.submit(self, item, preempt=True)
+        # a campaign page may wait for planned work (`after`); names tech does not plan are
+        # the sender's own to wait for
+        self._wait_for(item, tuple(n for n in request.after if n in self.spec.work))
+        if item.waiting_on == 0:
+            self.pool.submit(self, item, preempt=True)
 
     # --- pool handler -----------------------------------------------------------------------
 
