@@ -47,6 +47,7 @@ def test_the_campaign_window_is_shaded_where_it_ran_and_marks_follow_the_margins
 
 def test_latency_and_incidents_add_panels_and_the_figure_is_registered():
     series = {**campaign_series(), "site.latency": np.full((2, BINS), 0.02),
+              "site.lost_orders": np.zeros((2, BINS)),
               "tech.incidents_open.sev1": np.zeros((2, BINS))}
     figures = figures_for(results(series))
     assert "timeline" in figures
