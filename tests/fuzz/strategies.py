@@ -57,6 +57,7 @@ ODD_SCALARS = [
     "gamma(2h, 1h)", "triangular(1m, 2m, 3m)", "poisson(2)", "exp(3)", "expo(3m)",
     "empirical(nosuch.csv)", "empirical(/etc/passwd)", "{dist: exp}", "[1, 2",
     "main", "support", "warehouse", "overseas", "nosuch", "down", "tech", "sev2",
+    "delay", "run", "marketing", "supply",
 ]
 
 VOCABULARY = sorted({
@@ -73,6 +74,9 @@ VOCABULARY = sorted({
     "incidents", "fix_time", "triage", "second_engineer", "load_rate", "detect", "on_call",
     "page", "off_shift_page", "features", "effort", "deadline", "work", "depends_on", "due",
     "deploys", "days", "change_failure", "severity", "at", "inquiries",
+    "campaigns", "start", "length", "uplift", "uplift_by_product", "uplift_without_page",
+    "brief", "briefed", "by", "prerequisites", "forecast", "staffing", "if_late", "after",
+    "factor", "error",
 })
 
 # Plausible values of each kind, so that most tweaked scenarios still run to the end and the
