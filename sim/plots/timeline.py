@@ -6,7 +6,8 @@ with campaigns and no site as well as for one with a site and incidents. The lay
 looks for (series names, replications x bins):
 - `orders.placed` (counts per bin): the demand panel;
 - `site.latency` (minutes, time-average per bin): the latency panel, drawn in seconds;
-- `tech.incidents_open.<severity>` (time-average open incidents per bin): incident bars;
+- `tech.incidents_open.<severity>` (time-average open incidents per bin): incident bars,
+  with `tech.busy` (engineers at work: feature work and incidents) as a line over them;
 - `campaign.<name>.active` (share of each bin in the window): shaded windows; the due and
   done marks come from the resolved scenario and the `ready_margin` metrics.
 """
@@ -27,6 +28,7 @@ from sim.units import parse_duration
 DEMAND = "orders.placed"
 LATENCY = "site.latency"
 INCIDENT_PREFIX = "tech.incidents_open."
+TECH_BUSY = "tech.busy"
 CAMPAIGN_PREFIX, ACTIVE_SUFFIX = "campaign.", ".active"
 WINDOW_COLOUR = "#E69F00"
 LATENCY_COLOUR = "#D55E00"
@@ -95,7 +97,13 @@ def _plot_incidents(results: Any, ax: Axes, time_axis: TimeAxis, horizon: float 
         ax.bar(edges[:-1], data, width=np.diff(edges), align="edge", bottom=bottom,
                color=style.colour(name, index), label=name[len(INCIDENT_PREFIX):])
         bottom = data if bottom is None else bottom + data
-    style.label(ax, "", time_axis.label, "open incidents")
+    ylabel = "open incidents"
+    if TECH_BUSY in results.series:
+        plot_levels({"engineers busy": results.series[TECH_BUSY]}, results.bin_width, ax=ax,
+                    horizon=horizon, time_axis=time_axis, legend=False, title="",
+                    ylabel="", colours={"engineers busy": "#555555"})
+        ylabel = "open incidents,\nengineers busy"
+    style.label(ax, "", time_axis.label, ylabel)
 
 
 def _shade_campaigns(results: Any, ax: Axes, time_axis: TimeAxis, horizon: float | None

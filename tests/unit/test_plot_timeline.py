@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.plots import figures_for
+from sim.plots import FLOW_FIGURES
 from sim.plots.timeline import plot_run_timeline, timeline_figures
 from sim.results import Results, RunFacts
 from sim.units import DAY
@@ -48,7 +48,10 @@ def test_the_campaign_window_is_shaded_where_it_ran_and_marks_follow_the_margins
 def test_latency_and_incidents_add_panels_and_the_figure_is_registered():
     series = {**campaign_series(), "site.latency": np.full((2, BINS), 0.02),
               "site.lost_orders": np.zeros((2, BINS)),
-              "tech.incidents_open.sev1": np.zeros((2, BINS))}
-    figures = figures_for(results(series))
-    assert "timeline" in figures
+              "tech.incidents_open.sev1": np.zeros((2, BINS)),
+              "tech.busy": np.ones((2, BINS))}
+    figures = timeline_figures(results(series))
+    assert timeline_figures in [build for _, build in FLOW_FIGURES]  # figures_for draws it
     assert len(figures["timeline"].axes) == 3  # demand, latency, incidents
+    tech_panel = figures["timeline"].axes[2]
+    assert "engineers busy" in [line.get_label() for line in tech_panel.lines]
