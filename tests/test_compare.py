@@ -283,10 +283,27 @@ def test_the_readme_example_is_what_compare_prints(desk_comparison):
 
 @pytest.mark.parametrize("executor", [["--jobs", "2"], ["--dask", "local"]],
                          ids=["process-pool", "dask-local"])
-def test_comparison_files_are_the_same_on_every_executor(runner, tiny, tmp_path, executor):
+def test_comparison_files_are_the_same_on_every_executor(runner, tiny, tmp_path, executor,
+                                                        monkeypatch):
+    from sim.experiment.executors import DaskExecutor, PoolExecutor
+
+    opened = []  # every pool or Dask client the comparison starts
+
+    def counting(method, attribute):
+        def wrapped(self):
+            if getattr(self, attribute) is None:
+                opened.append(type(self).__name__)
+            return method(self)
+        return wrapped
+
+    monkeypatch.setattr(PoolExecutor, "_started", counting(PoolExecutor._started, "_pool"))
+    monkeypatch.setattr(DaskExecutor, "_connected",
+                        counting(DaskExecutor._connected, "_client"))
     arguments = ["compare", str(tiny), "--change", CHANGE, "--reps", "3", "--no-plots"]
     _ok(runner.invoke(cli, [*arguments, "--out", str(tmp_path / "serial")]))
+    assert opened == []
     _ok(runner.invoke(cli, [*arguments, *executor, "--out", str(tmp_path / "other")]))
+    assert len(opened) == 1, opened  # one pool / one client for base and alternative
     for name in ("comparison.json", "comparison.csv"):
         assert ((tmp_path / "other" / name).read_bytes()
                 == (tmp_path / "serial" / name).read_bytes())
