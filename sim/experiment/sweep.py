@@ -32,6 +32,7 @@ from sim.experiment.sweep_store import (
 )
 from sim.experiment.tasks import Task, run_tasks
 from sim.metrics.declare import lookup, reported_names
+from sim.metrics.estimate import metric_estimate
 from sim.progress import Progress
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.load import with_overrides
@@ -377,7 +378,9 @@ def _gather(plan: SweepPlan, tables: dict[int, dict[str, np.ndarray]], metric: s
         declared = lookup(name)
         means, lows, highs = [], [], []
         for p in order:
-            estimate = mean_ci(tables[p].get(name, np.full(plan.reps, np.nan)))
+            table = tables[p]
+            estimate = (metric_estimate(name, table) if name in table
+                        else mean_ci(np.full(plan.reps, np.nan)))
             low, high = (np.nan, np.nan) if estimate.low is None else (
                 declared.truncate(estimate.low, estimate.high) if declared
                 else (estimate.low, estimate.high))
