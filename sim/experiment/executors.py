@@ -4,8 +4,8 @@ An `Executor` takes work and hands back each result as it finishes: `run` the re
 of one spec, `stream` any picklable module-level function over a stream of arguments (a
 sweep's replications of every point, as one stream). It can be opened once and used for
 many runs (a sweep's points, a comparison's two sides), so a pool or a Dask client starts
-once. Replication r of seed s always draws from the streams of
-(s, r), so the numbers are the same whichever executor runs them, in whatever order.
+once. Replication r of seed s always draws from the streams of (s, r), so the numbers are
+the same whichever executor runs them, in whatever order.
 
 Pools use the 'forkserver' start method where there is one, else 'spawn', through their own
 context (the global start method is left alone): safe inside Jupyter and with threads, and
