@@ -148,6 +148,7 @@ def compare(
     progress: Callable[[str], Progress | None] | None = None,
     force: bool = False,
     limits: Limits | None = None,
+    executor: Executor | None = None,
 ) -> Comparison:
     """Run `base` and an alternative on the same seed and replications (common random
     numbers) and compare them metric by metric.
@@ -157,7 +158,9 @@ def compare(
     ['teams.support.members=7']). `reps` and `seed` default to the base scenario's and hold
     for both runs. `metrics` (names or shell patterns like 'support.*') narrows the table
     and the family of Holm's correction. `progress('base')` / `progress('alt')` gives each
-    run's reporter. Both runs' sizes are checked before either runs (see `run`).
+    run's reporter. Both runs' sizes are checked before either runs (see `run`). Both run
+    on one executor: `executor` (left open), else one opened for the comparison from `jobs`
+    / `dask_scheduler` (a Dask client connects once for base and alternative).
     """
     base_scenario = base if isinstance(base, Scenario) else load_scenario(base)
     if alt is None:
@@ -174,9 +177,17 @@ def compare(
         select_metrics(patterns, reported_metrics(base_scenario.spec, alt_scenario.spec))
     for scenario in (base_scenario, alt_scenario):
         check_run_size(scenario.spec, reps, jobs, dask_scheduler, limits, force)
-    runs = [run(scenario, reps, seed, jobs=jobs, dask_scheduler=dask_scheduler,
-                progress=progress(role) if progress else None, force=True)
-            for role, scenario in (("base", base_scenario), ("alt", alt_scenario))]
+    owned = executor is None
+    if executor is None:  # one pool or Dask client for both runs, judged on both
+        executor = executor_for(base_scenario.spec, reps, jobs, dask_scheduler,
+                                judged_on=2 * reps)
+    try:
+        runs = [run(scenario, reps, seed, progress=progress(role) if progress else None,
+                    force=True, executor=executor)
+                for role, scenario in (("base", base_scenario), ("alt", alt_scenario))]
+    finally:
+        if owned:
+            executor.close()
     return Comparison(runs[0], runs[1], tuple(_change_texts(changes)), patterns,
                       _source(base_scenario), _source(alt_scenario))
 

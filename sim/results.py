@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.statistics import mean_ci
 from sim.metrics.declare import Metric, from_unit, lookup, undeclared
+from sim.metrics.estimate import metric_estimate
 from sim.metrics.record_table import CATEGORICAL, RecordTable, window
 from sim.output_folder import Content, OutputError, OutputFolder
 
@@ -110,9 +110,9 @@ class Results:
         replications that defined the metric (a mean over fewer replications than the run
         had says so); `facts` are the run's `RunFacts` (absent when it has none)."""
         metrics = {}
-        for name, values in self.metrics.items():
-            estimate = mean_ci(values)
-            metric = self.declaration(name)
+        for name in self.metrics:
+            metric = self.declaration(name)  # (declares every flow's metrics first)
+            estimate = metric_estimate(name, self.metrics)  # a ratio: ratio of means
             interval = None
             if estimate.low is not None:
                 # truncated to what the metric can be: its coverage stays at least 95%
@@ -157,8 +157,10 @@ class Results:
                 for name, values in self.metrics.items() for rep in range(len(values))]
 
     def __getitem__(self, metric: str) -> float:
-        """The mean of a metric across replications."""
-        return mean_ci(self.metrics[metric])[0]
+        """A metric's estimate across replications: the mean, or a ratio metric's ratio of
+        means (as the summary gives it)."""
+        self.declaration(metric)  # (declares every flow's metrics first)
+        return metric_estimate(metric, self.metrics).mean
 
     # --- entity records ------------------------------------------------------------------
 

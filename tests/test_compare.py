@@ -283,10 +283,27 @@ def test_the_readme_example_is_what_compare_prints(desk_comparison):
 
 @pytest.mark.parametrize("executor", [["--jobs", "2"], ["--dask", "local"]],
                          ids=["process-pool", "dask-local"])
-def test_comparison_files_are_the_same_on_every_executor(runner, tiny, tmp_path, executor):
+def test_comparison_files_are_the_same_on_every_executor(runner, tiny, tmp_path, executor,
+                                                        monkeypatch):
+    from sim.experiment.executors import DaskExecutor, PoolExecutor
+
+    opened = []  # every pool or Dask client the comparison starts
+
+    def counting(method, attribute):
+        def wrapped(self):
+            if getattr(self, attribute) is None:
+                opened.append(type(self).__name__)
+            return method(self)
+        return wrapped
+
+    monkeypatch.setattr(PoolExecutor, "_started", counting(PoolExecutor._started, "_pool"))
+    monkeypatch.setattr(DaskExecutor, "_connected",
+                        counting(DaskExecutor._connected, "_client"))
     arguments = ["compare", str(tiny), "--change", CHANGE, "--reps", "3", "--no-plots"]
     _ok(runner.invoke(cli, [*arguments, "--out", str(tmp_path / "serial")]))
+    assert opened == []
     _ok(runner.invoke(cli, [*arguments, *executor, "--out", str(tmp_path / "other")]))
+    assert len(opened) == 1, opened  # one pool / one client for base and alternative
     for name in ("comparison.json", "comparison.csv"):
         assert ((tmp_path / "other" / name).read_bytes()
                 == (tmp_path / "serial" / name).read_bytes())
@@ -303,3 +320,54 @@ def test_cli_compare_quiet_prints_only_the_table(runner, tiny, tmp_path):
     assert output.startswith("base: ") and "comparison written" not in output
     assert not any(line.startswith(("progress:", "warning:")) for line in output.splitlines())
     assert (out / "comparison.json").is_file() and (out / "base" / "summary.json").is_file()
+
+
+# --- ratio metrics (a share of arrivals): ratios of means, delta method ----------------------
+
+
+def test_ratio_intervals_reduce_to_the_plain_ones_with_equal_denominators():
+    from sim.analysis.paired import paired_ratio_change, paired_ratio_difference, relative_change
+
+    rng = np.random.default_rng(5)
+    base, alt = rng.uniform(0.1, 0.3, 9), rng.uniform(0.1, 0.3, 9)
+    per = np.full(9, 250.0)
+    for ratio_form, plain in ((paired_ratio_difference(base * per, per, alt * per, per),
+                               paired_difference(base, alt)),
+                              (paired_ratio_change(base * per, per, alt * per, per),
+                               relative_change(base, alt))):
+        for got, expected in zip(ratio_form, plain, strict=True):
+            assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_ratio_metric_is_compared_as_ratios_of_means():
+    base = sim.scenario_from_dict({
+        "name": "share", "horizon": "8h", "warmup": "1h", "replications": 5, "seed": 4,
+        "teams": {"support": {"members": 2}},
+        "support": {"arrivals": "40/h", "handle_time": "exp(3m)", "patience": "exp(2m)"}})
+    comparison = sim.compare(base, changes={"teams.support.members": 3}, jobs=1,
+                             metrics=["support.abandoned_share"])
+    row = comparison.rows[0]
+
+    def ratio(results):
+        share = results.metrics["support.abandoned_share"]
+        arrived = results.metrics["support.arrivals_per_day"]
+        return np.sum(share * arrived) / np.sum(arrived)
+
+    assert row.base.mean == pytest.approx(ratio(comparison.base))
+    assert row.alt.mean == pytest.approx(ratio(comparison.alt))
+    assert row.diff.estimate == pytest.approx(row.alt.mean - row.base.mean)
+    assert row.relative.estimate == pytest.approx(row.alt.mean / row.base.mean - 1)
+    assert row.diff.low < row.diff.estimate < row.diff.high < 0  # fewer abandon with 3
+
+
+def test_a_family_ratio_names_its_own_denominator():
+    import sim.replication  # noqa: F401  (importing the flows declares their metrics)
+    from sim.metrics.declare import SHARE, Metric
+    from sim.metrics.estimate import denominator_of
+
+    assert denominator_of("support.abandoned_share") == "support.arrivals_per_day"
+    assert (denominator_of("support.type.vip.service_level")
+            == "support.type.vip.arrivals_per_day")
+    assert denominator_of("support.wait.mean") is None
+    with pytest.raises(ValueError, match="same placeholder"):
+        Metric("x.<kind>.share", SHARE, "a share", values=lambda spec: ["a"], per="x.total")

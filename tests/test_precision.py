@@ -114,3 +114,20 @@ def test_progress_ends_at_the_count_kept(spec):
                                batch=4, progress=reporter)
     k = reached.replications
     assert stream.getvalue().splitlines()[-1].startswith(f"progress: p: {k}/{k} replications")
+
+
+def test_a_ratio_target_is_judged_on_the_summarys_ratio_interval():
+    """support.abandoned_share is a share of arrivals: its target is met when the interval
+    the summary gives (ratio of means, delta method) is narrow enough."""
+    from sim.metrics.estimate import estimate
+    from sim.replication import run_replication  # (importing it declares every metric)
+
+    spec = sim.scenario_from_dict(SCENARIO).spec
+    results = [run_replication(spec, 3, rep) for rep in range(5)]
+    target = parse_target("support.abandoned_share", "10%", spec)
+    shares, arrived = target.columns(results)
+    assert arrived == [r.metrics["support.arrivals_per_day"] for r in results]
+    half, centre = target.half_width(shares, arrived)
+    summary = estimate(shares, arrived)
+    assert centre == summary.mean and half == pytest.approx((summary.high - summary.low) / 2)
+    assert half != pytest.approx(half_width(shares))  # not the plain mean's interval

@@ -125,15 +125,18 @@ def test_an_interrupted_sweep_resumes_bit_for_bit_without_recomputing(tiny, tmp_
     out = tmp_path / "cut"
     with pytest.raises(KeyboardInterrupt):
         _grid(tiny, out, progress=stop_after_two)
+    first_two = list(dict.fromkeys(p for p, _ in counted))  # in the order they ran
+    assert len(first_two) == 2
     finished = sorted(p.name for p in (out / "points").glob("*.parquet"))
-    assert finished == ["0000.parquet", "0001.parquet"]
+    assert finished == [f"{p:04d}.parquet" for p in sorted(first_two)]
     assert not (out / "points.parquet").exists()
     counted.clear()
     messages = []
     resumed = _grid(tiny, out, on_message=messages.append)
     assert messages == ["resuming: 2 of 6 points done"]
-    assert sorted({p for p, _ in counted}) == [2, 3, 4, 5]  # finished points not rerun
-    assert resumed.computed == [2, 3, 4, 5]
+    rest = sorted(set(range(6)) - set(first_two))
+    assert sorted({p for p, _ in counted}) == rest  # finished points not rerun
+    assert sorted(resumed.computed) == rest
     for name in ("points.parquet", "summary.parquet"):
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
     assert resumed.points.equals(whole.points)
@@ -199,6 +202,26 @@ def test_executors_write_identical_points(tiny, tmp_path):
     for name in ("points.parquet", "summary.parquet"):
         assert ((tmp_path / "pool" / name).read_bytes()
                 == (tmp_path / "serial" / name).read_bytes())
+
+
+def test_one_executor_serves_every_point_and_several_sweeps(tiny, tmp_path):
+    serial = _grid(tiny, tmp_path / "serial")
+    with sim.PoolExecutor(2) as pool:
+        first = _grid(tiny, tmp_path / "pool", executor=pool)
+        started = pool._pool
+        again = _grid(tiny, tmp_path / "again", executor=pool)
+        assert pool._pool is started  # left open by the sweeps, reused
+    assert first.points.equals(serial.points) and again.points.equals(serial.points)
+
+
+def test_the_stream_runs_the_longest_points_first_a_point_together():
+    from sim.experiment.tasks import Task, longest_first
+
+    spec = None  # not run here
+    stream = [Task(p, spec, 1, r, weight) for p, weight in enumerate([1.0, 3.0, 1.0, 2.0])
+              for r in range(2)]
+    assert [(t.key, t.replication) for t in longest_first(stream)] == [
+        (1, 0), (1, 1), (3, 0), (3, 1), (0, 0), (0, 1), (2, 0), (2, 1)]
 
 
 def test_dask_writes_identical_points(tiny, tmp_path):

@@ -1,4 +1,5 @@
-"""Comparing two runs: paired differences, ratios of means (delta method), Holm's correction.
+"""Comparing two runs: paired differences, ratios of means (delta method) and their paired
+differences and changes, Holm's correction.
 
 Two runs on the same seed share their random numbers replication by replication (common
 random numbers), so replication r of one is paired with replication r of the other: the
@@ -106,6 +107,69 @@ def relative_change(base: ArrayLike, alt: ArrayLike, level: float = 0.95) -> Int
     low = None if ratio.low is None else ratio.low - 1.0
     high = None if ratio.high is None else ratio.high - 1.0
     return Interval(ratio.estimate - 1.0, low, high, ratio.n, ratio.std_error, ratio.p_value)
+
+
+def _ratio_terms(numerator: np.ndarray, denominator: np.ndarray) -> tuple[float, np.ndarray]:
+    """A ratio of means R and each replication's term of its delta-method expansion,
+    (numerator - R x denominator) / mean(denominator): R's error is their mean's."""
+    mean = float(denominator.mean())
+    ratio = float(numerator.mean()) / mean
+    return ratio, (numerator - ratio * denominator) / mean
+
+
+def _paired_ratios(base_numerator: ArrayLike, base_denominator: ArrayLike,
+                   alt_numerator: ArrayLike, alt_denominator: ArrayLike
+                   ) -> tuple[np.ndarray, ...] | None:
+    """The four aligned over the replications all define; None when a ratio is undefined
+    (no replication, or a denominator mean of 0)."""
+    columns = [np.asarray(c, dtype=float) for c in (base_numerator, base_denominator,
+                                                      alt_numerator, alt_denominator)]
+    if len({c.shape for c in columns}) != 1:
+        raise ValueError("paired ratios need the same replications in all four columns")
+    kept = np.logical_and.reduce([np.isfinite(c) for c in columns])
+    columns = [c[kept] for c in columns]
+    if not kept.any() or columns[1].mean() == 0.0 or columns[3].mean() == 0.0:
+        return None
+    return tuple(columns)
+
+
+def paired_ratio_difference(base_numerator: ArrayLike, base_denominator: ArrayLike,
+                            alt_numerator: ArrayLike, alt_denominator: ArrayLike,
+                            level: float = 0.95) -> Interval:
+    """R_alt - R_base for two ratios of means (a share of arrivals in each run) on the same
+    replications: the delta-method terms of the two ratios, differenced pair by pair, give
+    its standard error; Student t with n-1 degrees of freedom. A p-value for 'no
+    difference'."""
+    columns = _paired_ratios(base_numerator, base_denominator, alt_numerator, alt_denominator)
+    if columns is None:
+        return Interval(math.nan, None, None, 0, math.inf, math.nan)
+    base_ratio, base_terms = _ratio_terms(columns[0], columns[1])
+    alt_ratio, alt_terms = _ratio_terms(columns[2], columns[3])
+    return _from_terms(alt_ratio - base_ratio, alt_terms - base_terms, level, 0.0)
+
+
+def paired_ratio_change(base_numerator: ArrayLike, base_denominator: ArrayLike,
+                        alt_numerator: ArrayLike, alt_denominator: ArrayLike,
+                        level: float = 0.95) -> Interval:
+    """R_alt / R_base - 1 for two ratios of means on the same replications, delta method
+    (the terms of R_alt / R_base: alt's / R_base - R_alt x base's / R_base^2); undefined
+    when R_base is 0."""
+    columns = _paired_ratios(base_numerator, base_denominator, alt_numerator, alt_denominator)
+    if columns is None:
+        return Interval(math.nan, None, None, 0, math.inf, math.nan)
+    base_ratio, base_terms = _ratio_terms(columns[0], columns[1])
+    alt_ratio, alt_terms = _ratio_terms(columns[2], columns[3])
+    if base_ratio == 0.0:
+        return Interval(math.nan, None, None, len(base_terms), math.inf, math.nan)
+    terms = alt_terms / base_ratio - alt_ratio * base_terms / base_ratio**2
+    return _from_terms(alt_ratio / base_ratio - 1.0, terms, level, 0.0)
+
+
+def _from_terms(estimate: float, terms: np.ndarray, level: float, null: float) -> Interval:
+    n = len(terms)
+    if n < 2:
+        return Interval(estimate, None, None, n, math.inf, math.nan)
+    return _t_interval(estimate, float(terms.std(ddof=1)) / math.sqrt(n), n, level, null)
 
 
 def independent_difference(base: ArrayLike, alt: ArrayLike, level: float = 0.95) -> Interval:

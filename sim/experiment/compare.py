@@ -20,8 +20,18 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
-from sim.analysis.paired import Interval, holm, paired_difference, relative_change
-from sim.analysis.statistics import MeanCI, mean_ci
+import numpy as np
+
+from sim.analysis.paired import (
+    Interval,
+    holm,
+    paired_difference,
+    paired_ratio_change,
+    paired_ratio_difference,
+    relative_change,
+)
+from sim.analysis.statistics import MeanCI
+from sim.metrics.estimate import estimate, ratio_parts
 from sim.output_folder import Content, OutputFolder
 from sim.results import RESULT_FILES, Results, metric_declaration
 from sim.scenario import Scenario, ScenarioError
@@ -163,14 +173,24 @@ class Comparison:
         flow = flow_of(name)
         base_values = self.base.metrics.get(name)
         alt_values = self.alt.metrics.get(name)
-        base = None if base_values is None else mean_ci(base_values, self.level)
-        alt = None if alt_values is None else mean_ci(alt_values, self.level)
+        # a ratio metric (abandoned per arrival): ratios of means, their paired change by the
+        # delta method, when both runs hold its denominator
+        base_per = ratio_parts(name, self.base.metrics)
+        alt_per = ratio_parts(name, self.alt.metrics)
+        base = None if base_values is None else estimate(base_values, base_per, self.level)
+        alt = None if alt_values is None else estimate(alt_values, alt_per, self.level)
         if base_values is None or alt_values is None:
             only = "base" if alt_values is None else "alternative"
             return MetricComparison(name, flow, declared.unit_name, declared.kind, base, alt,
                                     None, None, note=f"only the {only} reports it")
-        diff = paired_difference(base_values, alt_values, self.level)
-        relative = relative_change(base_values, alt_values, self.level)
+        if base_per is not None and alt_per is not None:
+            parts = (np.multiply(base_values, base_per), base_per,
+                     np.multiply(alt_values, alt_per), alt_per)
+            diff = paired_ratio_difference(*parts, self.level)
+            relative = paired_ratio_change(*parts, self.level)
+        else:
+            diff = paired_difference(base_values, alt_values, self.level)
+            relative = relative_change(base_values, alt_values, self.level)
         notes = []
         if diff.n >= 2 and diff.std_error == 0 and diff.estimate == 0:
             # the change does not reach it (the runs share its random numbers): no test

@@ -1,9 +1,11 @@
 """Where replications run: in this process, on a local process pool, or on Dask.
 
-An `Executor` takes replication numbers and hands back each result as it finishes; it can
-be opened once and used for many runs (a sweep's points, a comparison's two sides), so a
-pool or a Dask client starts once. Replication r of seed s always draws from the streams of
-(s, r), so the numbers are the same whichever executor runs them, in whatever order.
+An `Executor` takes work and hands back each result as it finishes: `run` the replications
+of one spec, `stream` any picklable module-level function over a stream of arguments (a
+sweep's replications of every point, as one stream). It can be opened once and used for
+many runs (a sweep's points, a comparison's two sides), so a pool or a Dask client starts
+once. Replication r of seed s always draws from the streams of (s, r), so the numbers are
+the same whichever executor runs them, in whatever order.
 
 Pools use the 'forkserver' start method where there is one, else 'spawn', through their own
 context (the global start method is left alone): safe inside Jupyter and with threads, and
@@ -14,12 +16,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from typing import Any, TypeVar
 
 from sim.progress import Progress
 from sim.replication import ReplicationResult, run_replication
 from sim.scenario.schema import ScenarioSpec
+
+Result = TypeVar("Result")
 
 # Below this much estimated computing a pool costs more (starting workers, sending the spec
 # and the results) than it saves; run serially.
@@ -33,13 +38,22 @@ _BROKEN_POOL = (
 
 
 class Executor:
-    """Runs replications of one spec and yields their results as they finish."""
+    """Runs work and yields the results as they finish."""
 
     workers = 1
 
     def run(self, spec: ScenarioSpec, seed: int, replications: Iterable[int],
             records: bool = False, progress: Progress | None = None
             ) -> Iterator[ReplicationResult]:
+        """Replications of one spec, each result as it finishes."""
+        return self.stream(run_replication, [(spec, seed, rep, None, records)
+                                             for rep in replications])
+
+    def stream(self, function: Callable[..., Result], arguments: Iterable[tuple[Any, ...]]
+               ) -> Iterator[Result]:
+        """`function(*args)` for each args, in the order given to the workers, each result as
+        it finishes (so the workers stay busy until the last). Closing the iterator early
+        (a target met, an interruption, an error) cancels what has not started."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -60,6 +74,10 @@ class SerialExecutor(Executor):
             advance = partial(progress.advance, rep) if progress else None
             yield run_replication(spec, seed, rep, advance, records)
 
+    def stream(self, function, arguments):
+        for args in arguments:
+            yield function(*args)
+
 
 class PoolExecutor(Executor):
     """A local process pool of `workers` processes, started on first use, kept until
@@ -77,13 +95,12 @@ class PoolExecutor(Executor):
                                              mp_context=_pool_context())
         return self._pool
 
-    def run(self, spec, seed, replications, records=False, progress=None):
+    def stream(self, function, arguments):
         from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
 
         pool = self._started()
-        futures = [pool.submit(run_replication, spec, seed, rep, None, records)
-                   for rep in replications]
+        futures = [pool.submit(function, *args) for args in arguments]
         try:
             for future in as_completed(futures):
                 try:
@@ -129,13 +146,12 @@ class DaskExecutor(Executor):
             self._client = Client(self._cluster or self.scheduler)
         return self._client
 
-    def run(self, spec, seed, replications, records=False, progress=None):
+    def stream(self, function, arguments):
         from dask.distributed import as_completed
 
         client = self._connected()
-        reps = list(replications)
-        futures = client.map(run_replication, [spec] * len(reps), [seed] * len(reps), reps,
-                             [None] * len(reps), [records] * len(reps), pure=False)
+        # one task per item, submitted in order: the scheduler starts them first to last
+        futures = [client.submit(function, *args, pure=False) for args in arguments]
         try:
             for future in as_completed(futures):
                 yield future.result()

@@ -14,13 +14,13 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sim.analysis.statistics import mean_ci
 from sim.experiment.executors import Executor
 from sim.metrics.catalog import format_value
 from sim.metrics.declare import DURATION, RATE, SHARE, lookup, reported_names
+from sim.metrics.estimate import denominator_of, estimate
 from sim.progress import Progress
 from sim.replication import ReplicationResult
 from sim.scenario.schema import ScenarioSpec
@@ -46,16 +46,23 @@ class PrecisionTarget:
     def limit(self, mean: float) -> float:
         return self.relative * abs(mean) if self.relative is not None else self.absolute
 
-    def half_width(self, values) -> tuple[float, float]:
-        """(half-width of the 95% interval, the mean) over `values`; inf when undefined."""
-        ci = mean_ci(values, LEVEL)
+    def half_width(self, values, denominators=None) -> tuple[float, float]:
+        """(half-width of the 95% interval, the estimate) over `values` (a ratio metric's
+        with its `denominators`: the interval the summary gives); inf when undefined."""
+        ci = estimate(values, denominators, LEVEL)
         if ci.low is None:
             return math.inf, ci.mean
         return (ci.high - ci.low) / 2.0, ci.mean
 
-    def met(self, values) -> bool:
-        half, mean = self.half_width(values)
+    def met(self, values, denominators=None) -> bool:
+        half, mean = self.half_width(values, denominators)
         return math.isfinite(half) and half <= self.limit(mean)
+
+    def columns(self, results: Sequence[ReplicationResult]) -> tuple[list[float], ...]:
+        """The metric's values over `results`, and a ratio metric's denominators."""
+        per = denominator_of(self.metric)
+        names = (self.metric,) if per is None else (self.metric, per)
+        return tuple([r.metrics.get(name, math.nan) for r in results] for name in names)
 
 
 _RELATIVE = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*%\s*$")
@@ -146,11 +153,11 @@ class PrecisionRun:
         """For provenance: each target's limit, the half-width reached and whether met."""
         out = {}
         for target in self.targets:
-            values = [r.metrics.get(target.metric, math.nan) for r in self.results]
-            half, mean = target.half_width(values)
+            columns = target.columns(self.results)
+            half, mean = target.half_width(*columns)
             out[target.metric] = {"target": target.text, "limit": target.limit(mean),
                                   "half_width": half if math.isfinite(half) else None,
-                                  "met": target.met(values)}
+                                  "met": target.met(*columns)}
         return {"replications": self.replications, "met": self.met, "targets": out}
 
     def warnings(self) -> list[str]:
@@ -219,5 +226,5 @@ def run_to_precision(spec: ScenarioSpec, seed: int, targets: list[PrecisionTarge
 
 def _all_met(targets: list[PrecisionTarget], done: dict[int, ReplicationResult],
              count: int) -> bool:
-    return all(target.met([done[r].metrics.get(target.metric, math.nan)
-                           for r in range(count)]) for target in targets)
+    first = [done[r] for r in range(count)]
+    return all(target.met(*target.columns(first)) for target in targets)

@@ -19,7 +19,7 @@ import numpy as np
 from sim import __version__ as VERSION
 from sim.analysis.statistics import mean_ci
 from sim.experiment.design import DesignError, Vary, design_points, number, parse_vary, unit
-from sim.experiment.executors import local_cores, pool_is_worth_it
+from sim.experiment.executors import Executor, choose_executor
 from sim.experiment.size import Limits, RunTooLarge, estimate_run, size_problems
 from sim.experiment.sweep_store import (
     RECORD,
@@ -32,6 +32,7 @@ from sim.experiment.sweep_store import (
 )
 from sim.experiment.tasks import Task, run_tasks
 from sim.metrics.declare import lookup, reported_names
+from sim.metrics.estimate import metric_estimate
 from sim.progress import Progress
 from sim.scenario import Scenario, ScenarioError, load_scenario
 from sim.scenario.load import with_overrides
@@ -199,6 +200,7 @@ def sweep(
     metric: str | None = None,
     overrides: Iterable[str] | Mapping[str, Any] = (),
     on_message: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> Sweep:
     """Run `scenario` at every point of a design over `vary` ({key: SPEC} or ['key=SPEC']).
 
@@ -209,7 +211,10 @@ def sweep(
     finishes and a rerun computes only the missing points (`on_message` hears 'resuming:
     ...'); a folder holding another sweep is refused (SweepChanged) unless `restart`.
     `progress`: a Progress reporter (unit: points) or a function called with each finished
-    point's id. Raises DesignError for a bad --vary or point, RunTooLarge beyond `limits`.
+    point's id. Every replication of every missing point goes to one executor as one stream
+    of tasks: `executor` (left open, e.g. shared with other sweeps), else one opened for the
+    sweep from `jobs` / `dask_scheduler` as in `sim.run`. Raises DesignError for a bad
+    --vary or point, RunTooLarge beyond `limits`.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
@@ -233,7 +238,7 @@ def sweep(
     tables: dict[int, dict[str, np.ndarray]] = {
         p: store.read_point(p, count) for p in done} if store is not None else {}
     computed, cpu = _run_points(plan, [p for p in range(count) if p not in tables], tables,
-                                store, jobs, dask_scheduler, progress)
+                                store, executor, jobs, dask_scheduler, progress)
     result = _gather(plan, tables, metric, store, computed, cpu)
     if store is not None:
         outputs = {"points.parquet": parquet_writer(result.point_columns),
@@ -266,25 +271,32 @@ def _check_size(plan: SweepPlan, jobs: int | None, dask_scheduler: str | None,
 
 
 def _run_points(plan: SweepPlan, missing: list[int], tables: dict[int, dict[str, np.ndarray]],
-                store: SweepStore | None, jobs: int | None, dask_scheduler: str | None,
-                progress: Progress | PointCallback | None) -> tuple[list[int], float]:
-    """Run the missing points' replications on one executor; write each point as soon as
-    its last replication is in. Returns the points run and their replications' CPU time."""
+                store: SweepStore | None, executor: Executor | None, jobs: int | None,
+                dask_scheduler: str | None, progress: Progress | PointCallback | None
+                ) -> tuple[list[int], float]:
+    """Run the missing points' replications as one stream of tasks on one executor; write
+    each point as soon as its last replication is in. Returns the points run and their
+    replications' CPU time."""
     reporter = progress if isinstance(progress, Progress) else None
     callback = None if isinstance(progress, Progress) else progress
-    tasks = [Task(p, plan.scenarios[p].spec, plan.seed, rep)
+    # one replication's estimated seconds, per point: the order of the stream and, with no
+    # executor given, whether a pool pays
+    weights = {p: estimate_run(plan.scenarios[p].spec, 1).seconds for p in missing}
+    tasks = [Task(p, plan.scenarios[p].spec, plan.seed, rep, weights[p])
              for p in missing for rep in range(plan.reps)]
     pending: dict[int, dict[int, dict[str, float]]] = {p: {} for p in missing}
     computed: list[int] = []
     cpu = 0.0
+    if not tasks:
+        return computed, cpu
+    owned = executor is None
+    if executor is None:
+        executor = choose_executor(len(tasks), plan.reps * sum(weights.values()), jobs,
+                                   dask_scheduler)
     if reporter:
         reporter.start(len(missing))
     try:
-        if jobs is None:  # every local core, when the sweep is big enough for a pool to pay
-            seconds = sum(estimate_run(plan.scenarios[p].spec, plan.reps).seconds
-                          for p in missing)
-            jobs = local_cores() if pool_is_worth_it(len(tasks), seconds) else 1
-        finished = run_tasks(tasks, jobs, dask_scheduler)
+        finished = run_tasks(tasks, executor)
         try:
             for done in finished:
                 cpu += done.cpu_seconds
@@ -307,6 +319,8 @@ def _run_points(plan: SweepPlan, missing: list[int], tables: dict[int, dict[str,
     finally:
         if reporter:
             reporter.close()
+        if owned:
+            executor.close()
     return computed, cpu
 
 
@@ -364,7 +378,9 @@ def _gather(plan: SweepPlan, tables: dict[int, dict[str, np.ndarray]], metric: s
         declared = lookup(name)
         means, lows, highs = [], [], []
         for p in order:
-            estimate = mean_ci(tables[p].get(name, np.full(plan.reps, np.nan)))
+            table = tables[p]
+            estimate = (metric_estimate(name, table) if name in table
+                        else mean_ci(np.full(plan.reps, np.nan)))
             low, high = (np.nan, np.nan) if estimate.low is None else (
                 declared.truncate(estimate.low, estimate.high) if declared
                 else (estimate.low, estimate.high))

@@ -1,9 +1,13 @@
-"""Replications of many scenarios (a sweep's points) on one executor, opened once.
+"""Replications of many scenarios (a sweep's points) as one stream of tasks on one executor.
 
-Every task is (key, spec, seed, replication); each yields its metrics as it finishes, in
-whatever order the executor finishes them. Replication r of seed s draws from the streams of
-(s, r), so the numbers do not depend on the executor. Only the metrics come back from a
-worker (not the series), so little crosses between processes.
+Every task is (key, spec, seed, replication, weight); each yields its metrics as it
+finishes, in whatever order the executor finishes them. Replication r of seed s draws from
+the streams of (s, r), so the numbers do not depend on the executor or the order. Only the
+metrics come back from a worker (not the series), so little crosses between processes.
+
+The tasks go to the workers longest first (by `weight`, the estimated seconds of one
+replication), a point's replications together: the short ones fill the end, so the workers
+stay busy to the last task, and each point is complete as soon as its replications are.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator, Sequence
 from typing import NamedTuple
 
+from sim.experiment.executors import Executor
 from sim.replication import run_replication
 from sim.scenario.schema import ScenarioSpec
 
@@ -20,6 +25,7 @@ class Task(NamedTuple):
     spec: ScenarioSpec
     seed: int
     replication: int
+    weight: float = 0.0  # estimated seconds: the heavier go to the workers first
 
 
 class Done(NamedTuple):
@@ -37,46 +43,14 @@ def replication_metrics(task: Task) -> Done:
     return Done(task.key, task.replication, result.metrics, time.process_time() - started)
 
 
-def run_tasks(tasks: Sequence[Task], jobs: int = 1, dask_scheduler: str | None = None
-              ) -> Iterator[Done]:
-    """Each task's metrics as it finishes: serially, on `jobs` local processes, or on Dask
-    ('local' or an address; one client for all the tasks). Closing the iterator early (an
-    interruption) cancels what has not started."""
-    if dask_scheduler is not None:
-        yield from _on_dask(tasks, dask_scheduler)
-    elif jobs > 1 and len(tasks) > 1:
-        yield from _on_processes(tasks, jobs)
-    else:
-        for task in tasks:
-            yield replication_metrics(task)
+def longest_first(tasks: Sequence[Task]) -> list[Task]:
+    """The tasks by decreasing weight; equal weights keep their order (a point's
+    replications stay together, points in the caller's order)."""
+    return sorted(tasks, key=lambda task: -task.weight)
 
 
-def _on_processes(tasks: Sequence[Task], jobs: int) -> Iterator[Done]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)))
-    try:
-        futures = [pool.submit(replication_metrics, task) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _on_dask(tasks: Sequence[Task], scheduler: str) -> Iterator[Done]:
-    try:
-        from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
-    except ImportError as error:  # pragma: no cover - depends on the optional extra
-        raise RuntimeError("Dask is not installed: pip install 'orgsim[dask]'") from error
-    cluster = (LocalCluster(processes=True, dashboard_address=None)
-               if scheduler == "local" else None)
-    client = Client(cluster or scheduler)
-    try:
-        futures = client.map(replication_metrics, list(tasks), pure=False)
-        for future in dask_completed(futures):
-            yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+def run_tasks(tasks: Sequence[Task], executor: Executor) -> Iterator[Done]:
+    """Each task's metrics as it finishes, on `executor` (left open for the caller). Closing
+    the iterator early (an interruption) cancels what has not started."""
+    # looked up when called, so a test's stand-in for replication_metrics is the one run
+    return executor.stream(replication_metrics, [(task,) for task in longest_first(tasks)])

@@ -51,6 +51,11 @@ class Metric:
     `values(spec)`: the placeholder's values a scenario reports (families only).
     `when(spec)`: whether a scenario reports it, beyond its flow being on; `condition`
     says so in words (required with `when`, and for a family some scenarios leave empty).
+    `per`: the metric is a ratio, each replication's value being its own count over the
+    count the metric `per` is proportional to (abandoned over arrived: per
+    'support.arrivals_per_day'; a family names its placeholder). Across replications it is
+    then estimated as a ratio of means, value x per summed over per, with a delta-method
+    interval (sim/metrics/estimate.py), not as the mean of the replications' ratios.
     """
 
     name: str
@@ -62,6 +67,7 @@ class Metric:
     values: Callable[[Spec], Sequence[str | tuple[str, ...]]] | None = None
     when: Callable[[Spec], bool] | None = None
     condition: str = ""
+    per: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -73,6 +79,8 @@ class Metric:
             raise ValueError(f"{self.name}: a family has <placeholders> and their values")
         if self.when is not None and not self.condition:
             raise ValueError(f"{self.name}: say when it is reported (condition)")
+        if self.per is not None and _PLACEHOLDER.findall(self.per) != holes:
+            raise ValueError(f"{self.name}: per={self.per} must hold the same placeholder")
 
     @property
     def is_family(self) -> bool:
@@ -104,6 +112,14 @@ class Metric:
             names.append(parts[0] + "".join(h + p for h, p in zip(holes, parts[1:],
                                                                   strict=True)))
         return names
+
+    def denominator(self, name: str) -> str | None:
+        """For a ratio (`per`), the metric its reported `name` is a ratio over; else None."""
+        if self.per is None or not self.is_family:
+            return self.per
+        head, tail = self._parts
+        value = name[len(head): len(name) - len(tail)]
+        return _PLACEHOLDER.sub(lambda _: value, self.per)
 
     def matches(self, name: str) -> bool:
         if self.values is None:

@@ -7,8 +7,9 @@ exponential work as M/M/c stations of an open Jackson network (rework included),
 carriers' mean transit (redeliveries included) and the mean wait for a pickup. Each case runs
 R replications after a warm-up; a metric passes when |mean - theory| <= t_(R-1)(1 - alpha/2m)
 standard errors, Bonferroni at alpha = 1% over the m rows of the case (sim.check.compare), so
-the tolerance follows the replication count. The parameter sets here are our own; cases.md's
-are the bundled scenarios.
+the tolerance follows the replication count; the slow checks over the M assertions of the
+whole slow suite instead (tests/validation/family.py). The parameter sets here are our own;
+cases.md's are the bundled scenarios.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import pytest
 
 import sim
 from sim.analysis.theory import NotApplicable, predict
-from sim.check import compare
+from sim.check import ToleranceRule, compare, measure
 from sim.model.flows.policies import BaseStock
 from sim.replication import run_replication
+from tests.validation.family import slow_member, theory_rows, tolerance_rule
 
 VALIDATION = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 COMMERCE_CASES = [p for p in sorted(VALIDATION.glob("*.yaml"))
@@ -56,10 +58,16 @@ def flow(rate: str, stages: list[dict], teams: dict[str, int], carriers: dict | 
 
 
 def assert_matches_theory(scenario: sim.Scenario, reps: int | None = None,
-                          at_least: int = 5) -> list:
+                          at_least: int = 5, rule: ToleranceRule | None = None) -> list:
+    """The case's rows pass `rule` (a slow family's); without one, the case is a family of
+    its own."""
     prediction = predict(scenario.spec)
     results = sim.run(scenario, reps=reps)
-    rows = compare(scenario.name, prediction.model, results, prediction.values)
+    if rule is None:
+        rows = compare(scenario.name, prediction.model, results, prediction.values)
+    else:
+        rows = rule.judge(measure(scenario.name, prediction.model, results, prediction.values))
+        assert len(rows) == theory_rows(scenario)  # as many as the family counts
     failed = [r for r in rows if not r.passed]
     assert not failed, prediction.model + "\n" + "\n".join(
         f"{r.metric}: simulated {r.simulated:.5g} (s.e. {r.std_error:.3g}), "
@@ -148,10 +156,11 @@ def test_bundled_commerce_scenario_quick(path):
     assert_matches_theory(sim.load_scenario(path, [f"horizon={horizon_days:g}d"]))
 
 
+@slow_member(lambda: sum(theory_rows(sim.load_scenario(p)) for p in COMMERCE_CASES))
 @pytest.mark.slow
 @pytest.mark.parametrize("path", COMMERCE_CASES, ids=lambda p: p.stem)
 def test_bundled_commerce_scenario_full(path):
-    assert_matches_theory(sim.load_scenario(path))
+    assert_matches_theory(sim.load_scenario(path), rule=tolerance_rule())
 
 
 def test_bundled_cases_use_cases_md_values():

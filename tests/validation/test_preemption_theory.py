@@ -7,7 +7,8 @@ lower level k follows lambda_k W_k = Lambda_k W(Lambda_k) - Lambda_(k-1) W(Lambd
 Lambda_k the rate of levels 1..k, W the M/M/c time in system (arrival to end of handling).
 A row passes when |mean - theory| <= t_(R-1)(1 - alpha/2m) standard errors over R
 replications, Bonferroni at alpha = 1% over the m rows (sim.check.compare), as in
-test_support_theory.py.
+test_support_theory.py; the slow check over the M assertions of the whole slow suite
+(tests/validation/family.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 import sim
 from sim.analysis import queueing
 from sim.analysis.theory import NotApplicable, predict
+from tests.validation.family import slow_member, theory_rows, tolerance_rule
 from tests.validation.test_support_theory import assert_matches_theory
 
 
@@ -56,8 +58,12 @@ def test_two_priorities_match_theory():
         3, {"urgent": (0.4, 1), "routine": (0.5, 2)}, "exp(2m)", "6d"))
 
 
+def three_priorities() -> sim.Scenario:
+    return preemptive_desk(4, {"outage": (0.3, 1), "payments": (0.6, 2), "general": (0.8, 3),
+                               "also-general": (0.3, 3)}, "exp(1.7m)", "40d")
+
+
+@slow_member(lambda: theory_rows(three_priorities()))
 @pytest.mark.slow
 def test_three_priorities_at_high_load_match_theory():
-    assert_matches_theory(preemptive_desk(
-        4, {"outage": (0.3, 1), "payments": (0.6, 2), "general": (0.8, 3),
-            "also-general": (0.3, 3)}, "exp(1.7m)", "40d"))
+    assert_matches_theory(three_priorities(), rule=tolerance_rule())

@@ -5,7 +5,9 @@ Pollaczek-Khinchine (M/G/1) give the mean waits, the share who wait, the share w
 the service level, utilisation and the time-average queue. Each case runs R replications
 after a warm-up; a metric passes when |mean - theory| <= t_(R-1)(1 - alpha/2m) standard
 errors, Bonferroni at alpha = 1% over the m rows of the case (sim.check.compare), so the
-tolerance follows the replication count.
+tolerance follows the replication count. The slow checks (`pytest -m slow`) are judged
+together instead: Bonferroni at alpha = 1% over the M assertions of the whole slow suite
+(tests/validation/family.py), m = M.
 Little's law (L = lambda x W over all arrivals) is checked in every case.
 """
 
@@ -17,7 +19,8 @@ import pytest
 
 import sim
 from sim.analysis.theory import NotApplicable, predict
-from sim.check import compare
+from sim.check import ToleranceRule, compare, measure
+from tests.validation.family import slow_member, theory_rows, tolerance_rule
 
 VALIDATION = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 # the bundled cases of the support desk alone (commerce cases are checked in their own file)
@@ -36,10 +39,17 @@ def desk(members: int, arrivals: str, handle: str, patience: str | None = None,
     })
 
 
-def assert_matches_theory(scenario: sim.Scenario, reps: int = 20) -> None:
+def assert_matches_theory(scenario: sim.Scenario, reps: int = 20,
+                          rule: ToleranceRule | None = None) -> None:
+    """The case's rows pass `rule` (a slow family's); without one, the case is a family of
+    its own."""
     prediction = predict(scenario.spec)
     results = sim.run(scenario, reps=reps)
-    rows = compare(scenario.name, prediction.model, results, prediction.values)
+    if rule is None:
+        rows = compare(scenario.name, prediction.model, results, prediction.values)
+    else:
+        rows = rule.judge(measure(scenario.name, prediction.model, results, prediction.values))
+        assert len(rows) == theory_rows(scenario)  # as many as the family counts
     failed = [r for r in rows if not r.passed]
     assert not failed, "\n".join(
         f"{r.metric}: simulated {r.simulated:.5g} (s.e. {r.std_error:.3g}), "
@@ -75,18 +85,24 @@ def test_bundled_validation_scenario_quick(path):
     assert_matches_theory(scenario, reps=10)
 
 
+@slow_member(lambda: sum(theory_rows(sim.load_scenario(p)) for p in SUPPORT_CASES))
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SUPPORT_CASES, ids=lambda p: p.stem)
 def test_bundled_validation_scenario_full(path):
-    assert_matches_theory(sim.load_scenario(path), reps=20)
+    assert_matches_theory(sim.load_scenario(path), reps=20, rule=tolerance_rule())
 
 
+def lognormal_desk() -> sim.Scenario:
+    return desk(members=1, arrivals="0.8/m", handle="lognormal(1m, 1.5m)", horizon="60d")
+
+
+@slow_member(lambda: theory_rows(lognormal_desk()))
 @pytest.mark.slow
 def test_mg1_lognormal_high_variance():
     """cases.md Q4: lognormal sd 1.5 needs about a million customers for Wq = 6.5."""
-    scenario = desk(members=1, arrivals="0.8/m", handle="lognormal(1m, 1.5m)", horizon="60d")
+    scenario = lognormal_desk()
     assert predict(scenario.spec).values["support.wait.mean"] == pytest.approx(6.5)
-    assert_matches_theory(scenario, reps=20)
+    assert_matches_theory(scenario, reps=20, rule=tolerance_rule())
 
 
 def test_theory_refuses_what_it_does_not_cover():

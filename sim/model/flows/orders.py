@@ -402,7 +402,8 @@ ORDERS_METRICS = declare("orders", [
     Metric("orders.on_time_share", SHARE, "delivered orders that arrived within the promise",
            when=lambda spec: spec.delivery is not None and spec.delivery.promise is not None,
            condition="with a delivery.promise"),
-    Metric("orders.lost_share", SHARE, "orders placed and lost to a stock-out"),
+    Metric("orders.lost_share", SHARE, "orders placed and lost to a stock-out",
+           per="orders.placed_per_day"),  # a ratio of means across replications
     Metric("orders.time_split.<component>", DURATION, "mean time of a delivered order in the "
            f"component ({', '.join(SPLIT_COMPONENTS)}); per order they add up to its lead time",
            values=lambda spec: SPLIT_COMPONENTS),

@@ -478,16 +478,20 @@ def _preempts(spec: ScenarioSpec) -> bool:
 
 
 _PER_TYPE = "with two or more inquiry types"
+_ARRIVALS = "support.arrivals_per_day"
 _RESOLVE = "arrival to the end of handling, answered inquiries"
 SUPPORT_METRICS = declare("support", [
     Metric("support.arrivals_per_day", RATE, "inquiries arriving per day, from every source"),
     *durations("support.wait", "time from arrival to an agent, answered inquiries"),
     Metric("support.wait_all.mean", DURATION, "mean time waited by every inquiry, until "
            "answered or abandoned"),
-    Metric("support.waited_share", SHARE, "inquiries that found no agent free"),
-    Metric("support.abandoned_share", SHARE, "inquiries whose customer gave up waiting"),
+    # shares of the arrivals: estimated across replications as ratios of means
+    Metric("support.waited_share", SHARE, "inquiries that found no agent free",
+           per=_ARRIVALS),
+    Metric("support.abandoned_share", SHARE, "inquiries whose customer gave up waiting",
+           per=_ARRIVALS),
     Metric("support.service_level", SHARE, "inquiries answered within the target "
-           "(abandoners count as misses)"),
+           "(abandoners count as misses)", per=_ARRIVALS),
     Metric("support.handled_per_day", RATE, "inquiries finished per day"),
     Metric("support.utilisation", SHARE, "busy member time over on-shift time plus overtime"),
     Metric("support.queue_length.mean", LEVEL, "time-average number of inquiries waiting "
@@ -510,9 +514,11 @@ SUPPORT_METRICS = declare("support", [
     Metric("support.type.<type>.wait.mean", DURATION, "mean wait of the type's answered "
            "inquiries", values=reported_inquiry_types, condition=_PER_TYPE),
     Metric("support.type.<type>.abandoned_share", SHARE, "the type's inquiries abandoned",
-           values=reported_inquiry_types, condition=_PER_TYPE),
+           values=reported_inquiry_types, condition=_PER_TYPE,
+           per="support.type.<type>.arrivals_per_day"),
     Metric("support.type.<type>.service_level", SHARE, "the type's inquiries answered within "
-           "the target", values=reported_inquiry_types, condition=_PER_TYPE),
+           "the target", values=reported_inquiry_types, condition=_PER_TYPE,
+           per="support.type.<type>.arrivals_per_day"),
     Metric("support.type.<type>.time_to_resolve.mean", DURATION, "the type's time from "
            "arrival to the end of handling, answered inquiries: mean",
            values=reported_inquiry_types, condition=_PER_TYPE),
