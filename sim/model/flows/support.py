@@ -23,19 +23,24 @@ from sim.distributions import Distribution
 from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
+from sim.metrics.split import COLLABORATION_COMPONENTS, collaboration_tags, new_times
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
 from sim.model.org.members import MemberPool
 from sim.model.org.pool import utilisation, utilisation_series
+from sim.model.org.requests import WorkRequest, work_kind
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import SupportSpec
 from sim.units import DAY
 
 # the entity records of inquiries (`orgsim run --records`): arrival to answered or abandoned
 INQUIRY_RECORDS = entity_kind(
-    "support", "inquiries", {"queue": OPERATIONS, "work": OPERATIONS, "preempted": OPERATIONS},
+    "support", "inquiries", {"queue": OPERATIONS, "work": OPERATIONS, "preempted": OPERATIONS,
+                             **collaboration_tags()},
     ("answered", "abandoned", OPEN), active=lambda spec: spec.support is not None)
+NO_COLLABORATION = (0.0,) * len(COLLABORATION_COMPONENTS)
+ESCALATION_ANSWER = "escalation_answer"  # the answer to an escalated inquiry, back to support
 
 
 class Inquiry:
@@ -59,6 +64,54 @@ class Inquiry:
         # set_aside_at: when it was last pre-empted (set then)
 
 
+class Escalation:
+    """An inquiry passed to another team: the question's work there (`effort`, drawn at
+    creation), the answer's follow-up here, and what the round trip cost. It is the answer's
+    payload over the seam; `collab_times` are the inquiry's collaboration times."""
+
+    __slots__ = ("inquiry", "to", "effort", "follow_up", "collab_times", "handled_at",
+                 "aside", "remote_work", "follow_up_began", "priority", "in_queue")
+
+    def __init__(self, inquiry: Inquiry, to: str, effort: float, follow_up: float) -> None:
+        self.inquiry = inquiry
+        self.to = to
+        self.effort = effort
+        self.follow_up = follow_up
+        self.collab_times = new_times()
+        self.handled_at = 0.0  # when support told the customer they will hear back
+        self.aside = 0.0  # time set aside before that
+        self.remote_work = 0.0
+        self.follow_up_began = 0.0
+        self.priority = inquiry.priority  # as a follow-up item in the pool
+        self.in_queue = False
+
+
+class FollowUps:
+    """The pool handler of answers back from escalations: a support member with the type's
+    skill passes the answer on, and the inquiry is resolved."""
+
+    __slots__ = ("desk",)
+
+    def __init__(self, desk: SupportDesk) -> None:
+        self.desk = desk
+
+    def skill_of(self, escalation: Escalation) -> int:
+        return self.desk._skill[escalation.inquiry.kind]
+
+    def begin(self, escalation: Escalation, now: float) -> float:
+        escalation.follow_up_began = now
+        return escalation.follow_up
+
+    def end(self, escalation: Escalation, now: float) -> None:
+        self.desk._resolve_escalated(escalation, now)
+
+    def preempted(self, escalation: Escalation, now: float) -> None:
+        pass
+
+    def resumed(self, escalation: Escalation, now: float) -> None:
+        pass
+
+
 class SupportDesk:
     """Answers inquiries with the members of one team (a `Pool` handler)."""
 
@@ -79,6 +132,7 @@ class SupportDesk:
         self._skill: list[int] = []
         self._resolve_times: list[array] = []  # arrival to end of handling, per kind
         self._resolved: list = []  # their bound appends (hot path)
+        self._escalate: list = []  # per kind: escalation draws, or None
         self.preemptive = spec.preemption == "resume"
         self._warmup = ctx.warmup  # read on every event: kept here, one lookup
         self._bin_width = ctx.bin_width
@@ -126,6 +180,15 @@ class SupportDesk:
         self._open: dict[int, Inquiry] | None = {} if self.records is not None else None
         self._aside: dict[int, float] = {}  # records: time set aside, by inquiry id
         self._counter = not isinstance(self.pool, MemberPool)
+        # the time split of counted resolved inquiries (work is the rest of the time)
+        self._split_queue = 0.0
+        self._split_aside = 0.0
+        self._split_collab = new_times()
+        # escalations: per kind (to, share draw, work, follow-up) or None; open ones by id
+        self._escalations: dict[int, Escalation] = {}
+        self._follow_ups = FollowUps(self)
+        self.escalated_all = 0
+        self.escalations_resolved = 0
 
     def _add_kind(self, name: str) -> int:
         spec = self.spec.inquiry_types.get(name)
@@ -141,7 +204,19 @@ class SupportDesk:
         self._skill.append(self.pool.skill_index(spec.skill if spec else None))
         self._resolve_times.append(array("d"))
         self._resolved.append(self._resolve_times[-1].append)
+        self._escalate.append(self._escalation_draws(name, spec))
         return len(self.kinds) - 1
+
+    def _escalation_draws(self, name: str, spec):
+        """(team, share, U(0,1), work, follow-up) samplers of a type that escalates."""
+        escalate = spec.escalate if spec is not None else None
+        if escalate is None:
+            return None
+        streams = self.ctx.streams
+        self.ctx.wants_work(escalate.to)
+        return (escalate.to, escalate.share, self.ctx.uniform(f"support.escalate.{name}"),
+                escalate.work.sampler(streams.stream(f"support.escalation_work.{name}")),
+                escalate.follow_up.sampler(streams.stream(f"support.follow_up.{name}")))
 
     # --- arrivals ------------------------------------------------------------------------
 
@@ -176,6 +251,9 @@ class SupportDesk:
         patience = self._patience[kind]
         if patience is not None:
             patience = patience()
+        escalate = self._escalate[kind]
+        if escalate is not None:
+            self._draw_escalation(inquiry, escalate)
         self.arrived_all += 1
         if self._open is not None:
             self._open[inquiry.id] = inquiry
@@ -197,7 +275,8 @@ class SupportDesk:
         self.abandoned_all += 1
         now = self.env._now
         if self._open is not None:
-            self._record(inquiry, now, "abandoned", (now - inquiry.arrived_at, 0.0, 0.0))
+            self._record(inquiry, now, "abandoned",
+                         (now - inquiry.arrived_at, 0.0, 0.0, *NO_COLLABORATION))
         if inquiry.counted:
             self.abandoned[inquiry.kind] += 1
             waited = now - inquiry.arrived_at
@@ -225,12 +304,18 @@ class SupportDesk:
         return inquiry.handle_time
 
     def end(self, inquiry: Inquiry, now: float) -> None:
-        self.completed_all += 1
-        if self._open is not None:
-            self._record_answered(inquiry, now)
-        if inquiry.counted:  # arrived after warm-up, so it ends after it too
-            self._resolved[inquiry.kind](now - inquiry.arrived_at)
-        elif now < self._warmup:
+        if self._escalations and inquiry.id in self._escalations:
+            self._escalate_now(self._escalations[inquiry.id], now)
+        else:
+            self.completed_all += 1
+            aside = self._aside.pop(inquiry.id, 0.0) if self._aside else 0.0
+            if self._open is not None:
+                self._record_answered(inquiry, now, aside)
+            if inquiry.counted:  # arrived after warm-up, so it ends after it too
+                self._resolved[inquiry.kind](now - inquiry.arrived_at)
+                self._split_queue += inquiry.queue
+                self._split_aside += aside
+        if not inquiry.counted and now < self._warmup:
             return
         self.handled_in_window += 1
         self.handled_per_bin[int(now / self._bin_width)] += 1
@@ -245,23 +330,79 @@ class SupportDesk:
         inquiry.set_aside_at = now
 
     def resumed(self, inquiry: Inquiry, now: float) -> None:
-        if self._open is not None:  # records: the inquiry's time set aside, so far
-            self._aside[inquiry.id] = (self._aside.get(inquiry.id, 0.0)
-                                       + now - inquiry.set_aside_at)
+        # the inquiry's time set aside, so far (its time split)
+        self._aside[inquiry.id] = self._aside.get(inquiry.id, 0.0) + now - inquiry.set_aside_at
         if inquiry.counted:
             self.set_aside_sum += now - inquiry.set_aside_at
         elif now > self._warmup:
             self._edge_wait += now - max(self._warmup, inquiry.set_aside_at)
 
+    # --- escalations ------------------------------------------------------------------------
+
+    def _draw_escalation(self, inquiry: Inquiry, draws) -> None:
+        """At creation: whether the inquiry will be escalated, and its work there."""
+        to, share, uniform, work, follow_up = draws
+        escalated = uniform() < share
+        effort, answer = work(), follow_up()  # drawn either way: common random numbers
+        if escalated:
+            self._escalations[inquiry.id] = Escalation(inquiry, to, effort, answer)
+
+    def _escalate_now(self, escalation: Escalation, now: float) -> None:
+        """The member told the customer they will hear back and is free; the question goes
+        to the other team over the seam (and its channel)."""
+        inquiry = escalation.inquiry
+        self.escalated_all += 1
+        escalation.handled_at = now
+        escalation.aside = self._aside.pop(inquiry.id, 0.0) if self._aside else 0.0
+        request = WorkRequest(f"escalation.{self.kinds[inquiry.kind]}", self.spec.team,
+                              escalation.effort, now, on_done=self._remote_done,
+                              payload=escalation)
+        request.collab_times = escalation.collab_times
+        self.ctx.org.send(work_kind(escalation.to), request, self.spec.team)
+
+    def _remote_done(self, request: WorkRequest, now: float) -> None:
+        escalation = request.payload
+        escalation.remote_work = now - request.started_at
+        self.ctx.org.send(ESCALATION_ANSWER, escalation, escalation.to)
+
+    def answer_back(self, escalation: Escalation, now: float) -> None:
+        """The answer is here: a follow-up item for a support member with the skill."""
+        self.pool.submit(self._follow_ups, escalation)
+
+    def _resolve_escalated(self, escalation: Escalation, now: float) -> None:
+        inquiry = escalation.inquiry
+        del self._escalations[inquiry.id]
+        self.completed_all += 1
+        self.escalations_resolved += 1
+        queue, work, aside, collab = _escalation_split(escalation, now)
+        if self._open is not None:
+            self._record(inquiry, now, "answered", (queue, work, aside, *collab))
+        if inquiry.counted:
+            self._resolved[inquiry.kind](now - inquiry.arrived_at)
+            self._split_queue += queue
+            self._split_aside += aside
+            for i, part in enumerate(collab):
+                self._split_collab[i] += part
+
+    def time_split(self) -> dict[str, float]:
+        """Mean minutes per component over the counted resolved inquiries (their means add
+        up to support.time_to_resolve.mean; work is the rest)."""
+        resolved = sum(len(times) for times in self._resolve_times)
+        total = sum(sum(times) for times in self._resolve_times)
+        parts = {"queue": self._split_queue, "preempted": self._split_aside,
+                 **dict(zip(COLLABORATION_COMPONENTS, self._split_collab, strict=True))}
+        parts["work"] = total - sum(parts.values())
+        return {f"support.time_split.{name}": safe_ratio(parts[name], resolved)
+                for name in INQUIRY_RECORDS.components}
+
     # --- records (opt-in) -----------------------------------------------------------------
 
-    def _record_answered(self, inquiry: Inquiry, now: float) -> None:
+    def _record_answered(self, inquiry: Inquiry, now: float, aside: float) -> None:
         """Queue until an agent first took it, time set aside, and work: the time with an
         agent. The counter serves at speed 1 without interruption, so there work is the handle
         time drawn at creation (identical in two runs that differ in staffing) and queue the
         rest; members as agents work at their speed and may be interrupted, so there work is
         the rest."""
-        aside = self._aside.pop(inquiry.id, 0.0)
         total = now - inquiry.arrived_at
         if self._counter:
             work = inquiry.handle_time
@@ -269,10 +410,10 @@ class SupportDesk:
         else:
             queue = inquiry.queue
             work = total - queue - aside
-        self._record(inquiry, now, "answered", (queue, work, aside))
+        self._record(inquiry, now, "answered", (queue, work, aside, *NO_COLLABORATION))
 
     def _record(self, inquiry: Inquiry, now: float | None, outcome: str,
-                split: tuple[float, float, float]) -> None:
+                split: tuple[float, ...]) -> None:
         """`now` None: still open at the horizon (its split is then the time so far)."""
         del self._open[inquiry.id]
         self.records.add(inquiry.id, self.kinds[inquiry.kind], inquiry.arrived_at, now,
@@ -282,14 +423,20 @@ class SupportDesk:
         set_aside = {id(item) for item, aside in self.pool.waiting_items(self) if aside}
         for inquiry in list(self._open.values()):
             so_far = now - inquiry.arrived_at
+            escalation = self._escalations.get(inquiry.id)
+            if escalation is not None and escalation.handled_at:  # waiting for the answer
+                queue, work, aside, collab = _escalation_split(escalation, now, done=False)
+                self._record(inquiry, None, OPEN, (queue, work, aside, *collab))
+                continue
             if inquiry.in_queue:  # waiting for a first agent: all of it queue so far
-                self._record(inquiry, None, OPEN, (so_far, 0.0, 0.0))
+                self._record(inquiry, None, OPEN, (so_far, 0.0, 0.0, *NO_COLLABORATION))
                 continue
             aside = self._aside.pop(inquiry.id, 0.0)
             if id(inquiry) in set_aside:  # pre-empted, waiting to resume
                 aside += now - inquiry.set_aside_at
             queue = inquiry.queue
-            self._record(inquiry, None, OPEN, (queue, so_far - queue - aside, aside))
+            self._record(inquiry, None, OPEN,
+                         (queue, so_far - queue - aside, aside, *NO_COLLABORATION))
 
     # --- results -------------------------------------------------------------------------
 
@@ -346,6 +493,7 @@ class SupportDesk:
         }
         metrics.update(_mean_p90("support.time_to_resolve", np.concatenate(
             [np.frombuffer(times, dtype=float) for times in self._resolve_times])))
+        metrics.update(self.time_split())
         metrics.update(self._group_utilisation(now))
         metrics["support.wait_window.mean"] = safe_ratio(self._window_wait(now), arrived)
         if self.preemptive:  # time set aside, per arrival like wait_all (Little: L = lambda W)
@@ -377,16 +525,32 @@ class SupportDesk:
         }
         waiting = pool.queued_for(self)
         set_aside = pool.preempted_for(self)
+        escalated = self.escalated_all - self.escalations_resolved
         balance = Balance("support inquiries", self.arrived_all, {
             "completed": self.completed_all,
-            "in service": self.started_all - self.completed_all - set_aside,
+            "in service": self.started_all - self.completed_all - set_aside - escalated,
             "waiting": waiting,
             "pre-empted, waiting": set_aside,
             "abandoned": self.abandoned_all,
+            "escalated, waiting for the answer": escalated,
         })
         samples = {"support.wait": sketch(waits),
                    "support.abandon_wait": sketch(self._abandon_waits)}
         return FlowOutput(metrics, series, samples, [balance])
+
+
+def _escalation_split(escalation: Escalation, now: float, done: bool = True
+                      ) -> tuple[float, float, float, list[float]]:
+    """(queue, work, preempted, collaboration) of an escalated inquiry: work is the handling,
+    the other team's work and the follow-up; queue the rest (waiting here and there)."""
+    inquiry = escalation.inquiry
+    first_work = escalation.handled_at - inquiry.arrived_at - inquiry.queue - escalation.aside
+    work = first_work + escalation.remote_work
+    if done:
+        work += now - escalation.follow_up_began
+    collab = list(escalation.collab_times)
+    queue = now - inquiry.arrived_at - work - escalation.aside - sum(collab)
+    return queue, work, escalation.aside, collab
 
 
 def _mean_p90(prefix: str, values: array | np.ndarray) -> dict[str, float]:
@@ -461,6 +625,9 @@ SUPPORT_METRICS = declare("support", [
     Metric("support.utilisation.<group>", SHARE, "busy over on-shift time plus overtime of "
            "the members of one group (its name, or its index in shifts)",
            values=member_groups, condition="members as agents, in two or more groups"),
+    Metric("support.time_split.<component>", DURATION, "mean time of a resolved inquiry in "
+           f"the component ({', '.join(INQUIRY_RECORDS.components)}); they add up to "
+           "support.time_to_resolve.mean", values=lambda spec: list(INQUIRY_RECORDS.components)),
     Metric("support.wait_window.mean", DURATION, "all waiting within the observed window "
            "per arrival, the window's edges included (the W of Little's law L = lambda W)"),
     Metric("support.preempted_wait.mean", DURATION, "time set aside by pre-emption, waiting "

@@ -75,6 +75,21 @@ class Work:
         return self.total - self.remaining
 
 
+class _Away:
+    """The handler of a member in a meeting (never finishes on its own: `come_back` ends it)."""
+
+    __slots__ = ()
+
+
+class _AwayItem:
+    __slots__ = ()
+    priority = -1
+    in_queue = False
+
+
+_AWAY = Work(_Away(), _AwayItem(), ANY_SKILL, -1, False, False)  # a member's work in meetings
+
+
 class MemberPool(PoolLevels):
     """Members as agents; see the module docstring for routing and pre-emption."""
 
@@ -197,7 +212,9 @@ class MemberPool(PoolLevels):
         work.preemptions += 1
         member.busy_time += now - member.started_at
         member.work = None
-        work.handler.preempted(work.item, now)
+        preempted = getattr(work.handler, "preempted", None)  # forced (meetings): maybe none
+        if preempted is not None:
+            preempted(work.item, now)
         self._queue(work).appendleft(work)  # first of its priority: it started before the rest
         self.waiting += 1
         self.preempted_waiting += 1
@@ -208,7 +225,9 @@ class MemberPool(PoolLevels):
         member.started_at = now
         work.member = member
         if work.started:
-            work.handler.resumed(work.item, now)
+            resumed = getattr(work.handler, "resumed", None)
+            if resumed is not None:
+                resumed(work.item, now)
         else:
             work.started = True
             if type(work.item) is Grant:
@@ -315,6 +334,40 @@ class MemberPool(PoolLevels):
     def group_utilisation(self, group: int, now: float) -> float:
         present = self.group_present[group].integral(now)
         return self.group_busy[group].integral(now) / present if present else float("nan")
+
+    # --- meetings (the collaboration layer's meeting tax) ------------------------------------
+
+    def call_away(self, member: Member) -> bool:
+        """Take an on-shift member off work for a meeting: work in hand is set aside whatever
+        its pre-emption setting, first of its priority, resumed by whoever is free first.
+        False (nothing done) when the member is off shift, already away, or held by a
+        process (a grant is never taken). Give the member back with `come_back`."""
+        held = member.work
+        if not member.on_shift or (held is not None and (held is _AWAY or
+                                                         held.handler is GRANTS)):
+            return False
+        now = self.env._now
+        if held is not None:
+            self._preempt(member, now)
+        else:
+            self._set_busy(member, +1, now)
+        member.work = _AWAY
+        member.started_at = now
+        return True
+
+    def come_back(self, member: Member) -> None:
+        """The meeting is over: the member takes the next work, idles, or (shift over) leaves."""
+        now = self.env._now
+        member.busy_time += now - member.started_at
+        member.work = None
+        if member.on_shift:
+            following = self._next_for(member)
+            if following is not None:
+                self._start(member, following, now)
+                return
+        self._set_busy(member, -1, now)
+        if not member.on_shift:
+            self._set_present(member, -1, now)
 
     # --- SimPy processes ---------------------------------------------------------------------
 
