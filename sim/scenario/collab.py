@@ -207,12 +207,16 @@ def reported_channel_pairs(spec: ScenarioSpec) -> list[str]:
     return [channel_key(a, b) for a, b in handoff_pairs(spec)] if spec.channels else []
 
 
-def reported_trust_pairs(spec: ScenarioSpec) -> list[str]:
-    """A truster and the team it trusts: the receiver of each hand-off pair, and the pairs
+def trust_pairs(spec: ScenarioSpec) -> list[tuple[str, str]]:
+    """(truster, trusted): the receiver of each hand-off pair and its sender, and the pairs
     the `trust:` section names."""
     if spec.trust is None:
         return []
     pairs = {(b, a) for a, b in handoff_pairs(spec)}
     pairs |= {split_pair(key) for key in spec.trust.pairs}
-    return [channel_key(a, b) for a, b in sorted(pairs)]
+    return sorted(pairs)
+
+
+def reported_trust_pairs(spec: ScenarioSpec) -> list[str]:
+    return [channel_key(a, b) for a, b in trust_pairs(spec)]
 

@@ -50,7 +50,13 @@ from sim.model.org.handoff import Handoff
 from sim.model.org.members import MemberPool
 from sim.model.org.team import group_intervals
 from sim.model.org.trust import TrustBook
-from sim.scenario.collab import ChannelSpec, channel_key, collaboration_on, handoff_pairs
+from sim.scenario.collab import (
+    ChannelSpec,
+    channel_key,
+    collaboration_on,
+    handoff_pairs,
+    trust_pairs,
+)
 from sim.units import DAY
 
 Journey = Generator[Event, Any, Any]
@@ -189,8 +195,7 @@ class Collaboration:
         self.spec = spec
         self.teams = frozenset(spec.teams)
         pairs = handoff_pairs(spec)
-        self.trust = TrustBook(spec.trust, ctx.bin_width, ctx.bins,
-                               [(b, a) for a, b in pairs] if spec.trust else ())
+        self.trust = TrustBook(spec.trust, ctx.bin_width, ctx.bins, trust_pairs(spec))
         ctx.services["trust"] = self.trust
         ctx.at_window_start(self.trust.start_window)
         self.verification = spec.trust.verification if spec.trust is not None else 0.0
@@ -399,10 +404,11 @@ class Collaboration:
         busy = sum(pool.busy_level.integral(now) for pool in ctx.pools.values())
         m["collab.duplicate_work_share"] = safe_ratio(self.duplicate_work, busy)
         if self.spec.trust is not None:
-            for truster, trusted in self.trust.pairs():
+            for truster, trusted in trust_pairs(self.spec):
                 name = f"trust.{channel_key(truster, trusted)}"
                 m[f"{name}.mean"] = self.trust.mean(truster, trusted, now)
                 m[f"{name}.final"] = self.trust.value(truster, trusted)
+                m[f"{name}.outcome_mean"] = self.trust.outcome_mean(truster, trusted)
                 out.series[name] = self.trust.series(truster, trusted, now)[: ctx.bins]
         in_flight = self.legs_sent - self.legs_delivered
         out.balances.append(Balance("collaboration messages", self.legs_sent,
@@ -445,4 +451,8 @@ COLLAB_METRICS = declare("collab", [
            "sends (TRUSTER.TRUSTED)", values=reported_trust_pairs, condition=_TRUST),
     Metric("trust.<pair>.final", SHARE, "trust at the horizon (TRUSTER.TRUSTED)",
            values=reported_trust_pairs, condition=_TRUST),
+    Metric("trust.<pair>.outcome_mean", SHARE, "mean trust met by the hand-offs' outcomes "
+           "in the window (TRUSTER.TRUSTED): the stationary p gain / (p gain + (1 - p) loss) "
+           "for success probability p, where the time average also weighs how long each "
+           "value held", values=reported_trust_pairs, condition=_TRUST),
 ], active=collaboration_on, order=65)

@@ -20,7 +20,7 @@ from sim.scenario.collab import TrustSpec
 
 class TrustBook:
     __slots__ = ("_spec", "_gain", "_loss", "_levels", "_bin_width", "_bins", "_window",
-                 "outcomes", "failures")
+                 "outcomes", "failures", "_met")
 
     def __init__(self, spec: TrustSpec | None, bin_width: float, bins: int,
                  pairs: Iterable[tuple[str, str]] = ()) -> None:
@@ -34,6 +34,7 @@ class TrustBook:
         self._levels: dict[tuple[str, str], Level] = {}
         self.outcomes = 0
         self.failures = 0
+        self._met: dict[tuple[str, str], list[float]] = {}  # trust outcomes met, in window
         for pair in pairs:
             self._level(*pair)
 
@@ -56,6 +57,10 @@ class TrustBook:
         level = self._level(truster, trusted)
         self.outcomes += 1
         t = level.value
+        if self._window is not None:
+            met = self._met.setdefault((truster, trusted), [0.0, 0])
+            met[0] += t
+            met[1] += 1
         if success:
             t += self._gain * (1.0 - t)
         else:
@@ -75,6 +80,13 @@ class TrustBook:
     def mean(self, truster: str, trusted: str, now: float) -> float:
         """Time average over the observed window."""
         return self._level(truster, trusted).mean(now)
+
+    def outcome_mean(self, truster: str, trusted: str) -> float:
+        """Mean trust met by the outcomes in the window (the chain's own average: with success
+        probability p it tends to p gain / (p gain + (1 - p) loss) whenever outcomes come;
+        the time average weighs each value by how long it held)."""
+        total, count = self._met.get((truster, trusted), (0.0, 0))
+        return total / count if count else float("nan")
 
     def series(self, truster: str, trusted: str, now: float):
         return self._level(truster, trusted).series(now)
