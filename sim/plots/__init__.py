@@ -17,6 +17,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from sim.plots.collab import collab_figures
 from sim.plots.commerce import inventory_figures, orders_figures
 from sim.plots.distributions import duration_unit, plot_distribution
 from sim.plots.support import support_figures
@@ -31,6 +32,7 @@ FLOW_FIGURES: tuple[tuple[str, Callable[[Any], dict[str, Figure]]], ...] = (
     ("support.arrivals", support_figures),
     ("orders.placed", orders_figures),
     ("inventory.on_hand.total", inventory_figures),
+    ("collab.messages", collab_figures),
 )
 
 

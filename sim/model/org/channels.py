@@ -33,6 +33,7 @@ import math
 from collections.abc import Callable, Generator
 from typing import Any
 
+import numpy as np
 from simpy import Event
 
 from sim.metrics.output import Balance, FlowOutput, safe_ratio
@@ -216,6 +217,7 @@ class Collaboration:
         self.duplicate_work = 0.0
         self.meeting_time = 0.0  # member-minutes in meetings, in the window
         self._waits: dict[tuple[str, str], list[float]] = {}
+        self._per_bin = [0] * (ctx.bins + 1)  # messages delivered per bin, after warm-up
         self._series_started: list[tuple[Any, float]] = []
         self._build_meetings()
 
@@ -364,6 +366,7 @@ class Collaboration:
         self.legs_delivered += 1
         if env.now >= self.ctx.warmup:
             self.legs_in_window += 1
+            self._per_bin[int(env.now / self.ctx.bin_width)] += 1
             wait = self._waits.setdefault((source, target), [0.0, 0])
             wait[0] += env.now - sent
             wait[1] += 1
@@ -396,8 +399,10 @@ class Collaboration:
         m["collab.messages_per_day"] = self.legs_in_window / days
         for source, target in self._reported:
             total, count = self._waits.get((source, target), (0.0, 0))
-            m[f"collab.channel.{channel_key(source, target)}.wait.mean"] = safe_ratio(total,
-                                                                                     count)
+            name = f"collab.channel.{channel_key(source, target)}"
+            m[f"{name}.wait.mean"] = safe_ratio(total, count)
+            m[f"{name}.messages_per_day"] = count / days
+        out.series["collab.messages"] = np.asarray(self._per_bin[: ctx.bins], dtype=float)
         on_shift = sum(pool.on_shift_level.integral(now) for pool in ctx.pools.values())
         m["collab.meeting_share"] = safe_ratio(self.meeting_time, on_shift)
         m["collab.rework_share"] = safe_ratio(self.wrong, self.wrong + self.handoffs_delivered)
@@ -441,6 +446,9 @@ COLLAB_METRICS = declare("collab", [
            "channel from one team to another (FROM.TO), by delivery",
            values=reported_channel_pairs, condition="with channels, for pairs that hand "
            "work over"),
+    Metric("collab.channel.<pair>.messages_per_day", RATE, "messages from one team to "
+           "another (FROM.TO) delivered per day", values=reported_channel_pairs,
+           condition="with channels, for pairs that hand work over"),
     Metric("collab.meeting_share", SHARE, "member time in meetings over member time on "
            "shift, all teams", condition=_ON),
     Metric("collab.rework_share", SHARE, "hand-offs found wrong and sent back, of all "
