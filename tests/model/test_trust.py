@@ -104,3 +104,22 @@ def test_a_book_moves_by_gain_and_loss():
     book.outcome("a", "b", False, 2.0)
     assert book.value("a", "b") == pytest.approx(0.55 * 0.7)
     assert book.outcomes == 2 and book.failures == 1
+
+
+def test_a_hand_off_delivered_after_its_due_time_is_a_failure():
+    from sim.model.org.requests import WorkRequest, work_kind
+
+    data = escalations("always", {"default": {"kind": "chat", "notice": "const(30m)"}},
+                       trust={"default": 0.5, "dynamics": {"gain": 0.1, "loss": 0.3}})
+    data["support"]["inquiry_types"]["where_is_my_order"]["escalate"]["share"] = 0
+    env, ctx, _flows = build_model(scenario_from_dict(data).spec, 3, 0)
+    org, trust = ctx.org, ctx.services["trust"]
+    env.run(until=60.0)
+    late = WorkRequest("late", "support", 1.0, env.now, due=env.now + 10.0)
+    org.send(work_kind("warehouse"), late, "support")
+    env.run(until=120.0)
+    assert trust.value("warehouse", "support") == pytest.approx(0.5 * 0.7)
+    on_time = WorkRequest("on time", "support", 1.0, env.now, due=env.now + 40.0)
+    org.send(work_kind("warehouse"), on_time, "support")
+    env.run(until=180.0)
+    assert trust.value("warehouse", "support") == pytest.approx(0.35 + 0.1 * 0.65)

@@ -12,7 +12,7 @@ SimPy process, its journey:
    part of the work (a uniform share of the payload's `effort`, on its own pool), sends it
    back over the reverse channel, the sender redoes it (`effort`, on its pool) and sends it
    again: all of it `handoff_rework`, and one failure for the receiver's trust in the
-   sender; a right one is a success;
+   sender; a right one is a success, unless it arrives after the payload's `due` time;
 3. verification: the receiver checks it, `verification x (1 - trust)` of its own capacity;
 4. uptake: with probability `1 - trust` the receiver asks back first: one more round trip
    (`ask_back`; no outcome for trust);
@@ -322,7 +322,8 @@ class Collaboration:
                 _charge(times, HANDOFF_REWORK, env.now - began)
                 reworked = True
                 continue
-            self.trust.outcome(target, source, True, env.now)
+            due = getattr(payload, "due", None)  # a late hand-off is a failure too
+            self.trust.outcome(target, source, due is None or env.now <= due, env.now)
             break
         trust = self.trust.value(target, source)
         if self.verification and trust < 1.0:
