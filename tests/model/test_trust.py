@@ -123,3 +123,13 @@ def test_a_hand_off_delivered_after_its_due_time_is_a_failure():
     org.send(work_kind("warehouse"), on_time, "support")
     env.run(until=180.0)
     assert trust.value("warehouse", "support") == pytest.approx(0.35 + 0.1 * 0.65)
+
+
+def test_checking_that_overloads_a_team_is_seen_by_the_overload_watch():
+    data = escalations("always", horizon="6d", trust={"default": 0.0, "verification": "30m"})
+    data["teams"]["warehouse"]["members"] = 1  # 10 questions an hour, 30m of checking each
+    result = run_replication(scenario_from_dict(data).spec, 3, 0)
+    warehouse = [note for note in result.notes if note.team == "warehouse"]
+    assert warehouse and warehouse[0].overloaded
+    assert ("collab", None) in warehouse[0].flows
+    assert warehouse[0].load == pytest.approx(5.0, rel=0.1)

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from simpy import Event
 
+from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, safe_ratio
 from sim.metrics.split import (
     ASK_BACK,
@@ -217,7 +218,8 @@ class Collaboration:
         self.duplicate_work = 0.0
         self.meeting_time = 0.0  # member-minutes in meetings, in the window
         self._waits: dict[tuple[str, str], list[float]] = {}
-        self._per_bin = [0] * (ctx.bins + 1)  # messages delivered per bin, after warm-up
+        self._per_bin = [0] * (ctx.bins + 1)
+        self._load: dict[str, list] = {}  # per team: tasks and their effort in the window  # messages delivered per bin, after warm-up
         self._series_started: list[tuple[Any, float]] = []
         self._build_meetings()
 
@@ -381,6 +383,13 @@ class Collaboration:
     def _submit(self, team: str, effort: float, done: Event | None, priority: int = 0) -> None:
         pool = self.ctx.pool(team)
         pool.ensure_priorities(priority + 1)
+        load = self._load.get(team)
+        if load is None:  # the team's overload check counts this work too (metrics/load.py)
+            load = self._load[team] = [0, 0.0]
+            pool.add_demand(lambda: Demand("collab", None, "hand-off checks", load[0], load[1]))
+        if self.env.now >= self.ctx.warmup:
+            load[0] += 1
+            load[1] += effort
         pool.submit(self._tasks, Task(effort, priority, done))
 
     def _next_meeting_or_standup(self, team: str, now: float) -> float:
