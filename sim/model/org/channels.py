@@ -218,9 +218,8 @@ class Collaboration:
         self.duplicate_work = 0.0
         self.meeting_time = 0.0  # member-minutes in meetings, in the window
         self._waits: dict[tuple[str, str], list[float]] = {}
-        self._per_bin = [0] * (ctx.bins + 1)
-        self._load: dict[str, list] = {}  # per team: tasks and their effort in the window  # messages delivered per bin, after warm-up
-        self._series_started: list[tuple[Any, float]] = []
+        self._per_bin = [0] * (ctx.bins + 1)  # messages delivered per bin, after warm-up
+        self._load: dict[str, list] = {}  # per team: tasks and their effort in the window
         self._build_meetings()
 
     # --- wiring ----------------------------------------------------------------------------
