@@ -119,6 +119,15 @@ class DynamicsSpec(Spec):
                          "(wrong) hand-off.")
 
 
+class HelpSpec(Spec):
+    """Idle members take work from an overloaded team that trusts their team enough."""
+
+    threshold: Number = Field(0.5, ge=0, le=1, description="The helped team's trust in the "
+                              "helper's team must be at least this.")
+    waiting: Count = Field(3, ge=1, description="A team is overloaded while this many items "
+                           "wait in its queue.")
+
+
 class TrustSpec(Spec):
     """How much each team trusts what another sends (`A->B`: A's trust in B)."""
 
@@ -131,6 +140,9 @@ class TrustSpec(Spec):
                                    "hand-off at trust 0 (times 1 - trust).")
     dynamics: DynamicsSpec | None = Field(None, description="How trust moves with outcomes "
                                           "(absent: it stays where it starts).")
+    help: HelpSpec | None = Field(None, description="Help across teams: idle members with "
+                                  "the skill take work from an overloaded team that trusts "
+                                  "them (absent: a team works only its own queue).")
 
     def start(self, truster: str, trusted: str) -> float:
         return self.pairs.get(pair_key(truster, trusted), self.default)
@@ -183,7 +195,10 @@ register_handoff_pairs(_escalation_pairs)
 
 
 def meeting_teams(spec: ScenarioSpec) -> set[str]:
-    """Teams that attend some meeting channel (built as members: the meeting tax)."""
+    """Teams built as members for the collaboration layer: those attending some meeting
+    channel (the meeting tax sets their work aside), every team when teams help each other."""
+    if spec.trust is not None and spec.trust.help is not None:
+        return set(spec.teams)
     if spec.channels is None:
         return set()
     teams = spec.channels.teams_preempting()

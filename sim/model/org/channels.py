@@ -49,6 +49,7 @@ from sim.metrics.split import (
 )
 from sim.model.org.clarity import Clarity
 from sim.model.org.handoff import Handoff
+from sim.model.org.help import Help
 from sim.model.org.members import MemberPool
 from sim.model.org.team import group_intervals
 from sim.model.org.trust import TrustBook
@@ -165,9 +166,12 @@ class Meeting:
 
     component = MEETING
 
-    def __init__(self, first: float, every: float) -> None:
+    def __init__(self, first: float, every: float, spec: ChannelSpec | None = None,
+                 teams: tuple[str, ...] = ()) -> None:
         self.first = first
         self.every = every
+        self.spec = spec  # the channel it serves (one meeting serves both directions)
+        self.teams = teams
 
     def arrival(self, now: float) -> float | None:
         return next_occurrence(self.first, self.every, now)
@@ -221,6 +225,7 @@ class Collaboration:
         self._per_bin = [0] * (ctx.bins + 1)  # messages delivered per bin, after warm-up
         self._load: dict[str, list] = {}  # per team: tasks and their effort in the window
         self._build_meetings()
+        self.help = self._build_help()
 
     # --- wiring ----------------------------------------------------------------------------
 
@@ -258,13 +263,19 @@ class Collaboration:
             if source in self.teams and target in self.teams and source != target:
                 self._channel(source, target)
 
+    def _build_help(self) -> Help | None:
+        help_spec = self.spec.trust.help if self.spec.trust is not None else None
+        if help_spec is None:
+            return None
+        pools = [self.ctx.pool(team) for team in sorted(self.spec.teams)]
+        return Help([p for p in pools if isinstance(p, MemberPool)], self.trust,
+                    help_spec.threshold, help_spec.waiting, self.ctx.warmup)
+
     def _meeting_of(self, source: str, target: str, spec: ChannelSpec) -> Meeting:
         for meeting in self._meetings.get(source, []):
             if meeting.spec is spec and target in meeting.teams:
                 return meeting  # the same meeting both ways
-        meeting = Meeting(spec.first_start, spec.every)
-        meeting.spec = spec
-        meeting.teams = (source, target)
+        meeting = Meeting(spec.first_start, spec.every, spec, (source, target))
         for team in meeting.teams:
             self._meetings.setdefault(team, []).append(meeting)
         self.env.process(self._hold_meetings(meeting, spec))
@@ -417,6 +428,8 @@ class Collaboration:
         m["collab.rework_share"] = safe_ratio(self.wrong, self.wrong + self.handoffs_delivered)
         busy = sum(pool.busy_level.integral(now) for pool in ctx.pools.values())
         m["collab.duplicate_work_share"] = safe_ratio(self.duplicate_work, busy)
+        if self.help is not None:
+            m["collab.helped_per_day"] = self.help.helped / days
         if self.spec.trust is not None:
             for truster, trusted in trust_pairs(self.spec):
                 name = f"trust.{channel_key(truster, trusted)}"
@@ -464,6 +477,10 @@ COLLAB_METRICS = declare("collab", [
            "hand-offs received", condition=_ON),
     Metric("collab.duplicate_work_share", SHARE, "work started twice for lack of a clear "
            "owner, of all member work time", condition=_ON),
+    Metric("collab.helped_per_day", RATE, "work items members took from another, "
+           "overloaded team per day (help across teams)",
+           when=lambda spec: spec.trust is not None and spec.trust.help is not None,
+           condition="with trust.help"),
     Metric("trust.<pair>.mean", SHARE, "time-average trust of one team in what another "
            "sends (TRUSTER.TRUSTED)", values=reported_trust_pairs, condition=_TRUST),
     Metric("trust.<pair>.final", SHARE, "trust at the horizon (TRUSTER.TRUSTED)",

@@ -21,6 +21,7 @@ equals); that work goes back to the front of its queue with the effort done kept
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from itertools import count
 from typing import Any
 
@@ -111,6 +112,11 @@ class MemberPool(PoolLevels):
         self.busy = 0
         self.present = 0
         self._finish_cb = self._finish
+        # help across teams (sim/model/org/help.py): called when work queues here, and when
+        # a member finds nothing of this team's to do; work of another team in hand here
+        self.on_queued: Callable[[MemberPool], None] | None = None
+        self.on_idle: Callable[[MemberPool, Member], Work | None] | None = None
+        self._foreign: dict[int, MemberPool] = {}
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -168,6 +174,8 @@ class MemberPool(PoolLevels):
         self._queue(work).append(work)
         self.waiting += 1
         self.queue.set(now, self.waiting)
+        if self.on_queued is not None:
+            self.on_queued(self)
 
     def withdraw(self, item: Any) -> None:
         """Take a queued item out (it gave up); its queue entry is skipped later."""
@@ -215,7 +223,12 @@ class MemberPool(PoolLevels):
         preempted = getattr(work.handler, "preempted", None)  # forced (meetings): maybe none
         if preempted is not None:
             preempted(work.item, now)
-        self._queue(work).appendleft(work)  # first of its priority: it started before the rest
+        home = self._foreign.pop(id(work), None) if self._foreign else None
+        (home or self)._requeue(work, now)
+
+    def _requeue(self, work: Work, now: float) -> None:
+        """Work set aside goes back first of its priority (it started before the rest)."""
+        self._queue(work).appendleft(work)
         self.waiting += 1
         self.preempted_waiting += 1
         self.queue.set(now, self.waiting)
@@ -249,9 +262,13 @@ class MemberPool(PoolLevels):
         member = work.member
         member.busy_time += now - member.started_at
         member.work = None
+        if self._foreign:
+            self._foreign.pop(id(work), None)
         work.handler.end(work.item, now)
         if member.on_shift:
             following = self._next_for(member)
+            if following is None and self.on_idle is not None:
+                following = self.on_idle(self, member)
             if following is not None:
                 self._start(member, following, now)
                 return
@@ -259,11 +276,12 @@ class MemberPool(PoolLevels):
         if not member.on_shift:  # overtime is over
             self._set_present(member, -1, now)
 
-    def _next_for(self, member: Member) -> Work | None:
-        """The most urgent queued work the member can do, first submitted first."""
+    def _next_for(self, member: Member | None, keys: tuple[int, ...] = ()) -> Work | None:
+        """The most urgent queued work the member (or one with `keys`) can do, first
+        submitted first."""
         for queues in self._queues:
             best = None
-            for key in member.keys:
+            for key in keys or member.keys:
                 queue = queues.get(key)
                 while queue:
                     head = queue[0]
@@ -309,6 +327,8 @@ class MemberPool(PoolLevels):
             return
         self._set_present(member, +1, now)
         following = self._next_for(member)
+        if following is None and self.on_idle is not None:
+            following = self.on_idle(self, member)
         if following is not None:
             self._set_busy(member, +1, now)
             self._start(member, following, now)
@@ -334,6 +354,35 @@ class MemberPool(PoolLevels):
     def group_utilisation(self, group: int, now: float) -> float:
         present = self.group_present[group].integral(now)
         return self.group_busy[group].integral(now) / present if present else float("nan")
+
+    # --- help across teams ---------------------------------------------------------------------
+
+    def take_for(self, keys: tuple[int, ...]) -> Work | None:
+        """For a member of another team: the most urgent queued work that asks for one of
+        `keys` (this pool's skill numbers), off the queue; never a process's grant."""
+        work = self._next_for(None, keys)
+        if work is not None and work.handler is GRANTS:
+            self._requeue_unstarted(work)
+            return None
+        return work
+
+    def _requeue_unstarted(self, work: Work) -> None:
+        work.item.in_queue = True
+        self._queue(work).appendleft(work)
+        self.waiting += 1
+        self.queue.set(self.env._now, self.waiting)
+
+    def adopt(self, work: Work, home: MemberPool) -> None:
+        """Work of `home` that a member of this pool is about to start (a set-aside goes back
+        to `home`'s queue)."""
+        self._foreign[id(work)] = home
+
+    def lend(self, member: Member, work: Work, home: MemberPool) -> None:
+        """An idle member of this pool starts work taken from `home`'s queue."""
+        self.adopt(work, home)
+        now = self.env._now
+        self._set_busy(member, +1, now)
+        self._start(member, work, now)
 
     # --- meetings (the collaboration layer's meeting tax) ------------------------------------
 
