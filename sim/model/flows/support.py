@@ -182,13 +182,18 @@ class SupportDesk:
         self._counter = not isinstance(self.pool, MemberPool)
         # the time split of counted resolved inquiries (work is the rest of the time)
         self._split_queue = 0.0
-        self._split_aside = 0.0
         self._split_collab = new_times()
         # escalations: per kind (to, share draw, work, follow-up) or None; open ones by id
         self._escalations: dict[int, Escalation] = {}
         self._follow_ups = FollowUps(self)
         self.escalated_all = 0
         self.escalations_resolved = 0
+        escalating = any(draws is not None for draws in self._escalate)
+        if escalating:
+            self.accept = self._accept_escalating
+            self.end = self._end_escalating
+        # per-inquiry time set aside: for records, and for escalated inquiries' split
+        self._track_aside = self.records is not None or escalating
 
     def _add_kind(self, name: str) -> int:
         spec = self.spec.inquiry_types.get(name)
@@ -243,7 +248,7 @@ class SupportDesk:
             self._kind_wait_sum.append(0.0)
         self.accept(kind, now)
 
-    def accept(self, kind: int, now: float) -> None:
+    def accept(self, kind: int, now: float) -> Inquiry:
         counted = now >= self._warmup
         # every draw of the customer's own is made now, whatever happens to them later
         inquiry = Inquiry(self.arrived_all, kind, now, counted, self._priority[kind],
@@ -251,9 +256,6 @@ class SupportDesk:
         patience = self._patience[kind]
         if patience is not None:
             patience = patience()
-        escalate = self._escalate[kind]
-        if escalate is not None:
-            self._draw_escalation(inquiry, escalate)
         self.arrived_all += 1
         if self._open is not None:
             self._open[inquiry.id] = inquiry
@@ -266,6 +268,7 @@ class SupportDesk:
                 self.waited[kind] += 1
             if patience is not None:
                 call_later(self.env, patience, self._give_up_cb, inquiry)
+        return inquiry
 
     def _give_up(self, event: Wakeup) -> None:
         inquiry = event._value
@@ -304,21 +307,19 @@ class SupportDesk:
         return inquiry.handle_time
 
     def end(self, inquiry: Inquiry, now: float) -> None:
-        if self._escalations and inquiry.id in self._escalations:
-            self._escalate_now(self._escalations[inquiry.id], now)
-        else:
-            self.completed_all += 1
-            aside = self._aside.pop(inquiry.id, 0.0) if self._aside else 0.0
-            if self._open is not None:
-                self._record_answered(inquiry, now, aside)
-            if inquiry.counted:  # arrived after warm-up, so it ends after it too
-                self._resolved[inquiry.kind](now - inquiry.arrived_at)
-                self._split_queue += inquiry.queue
-                self._split_aside += aside
-        if not inquiry.counted and now < self._warmup:
+        self.completed_all += 1
+        if self._open is not None:
+            self._record_answered(inquiry, now)
+        if self._aside:  # kept for records or escalations: this one's is over
+            self._aside.pop(inquiry.id, None)
+        if inquiry.counted:  # arrived after warm-up, so it ends after it too
+            self._resolved[inquiry.kind](now - inquiry.arrived_at)
+            self._split_queue += inquiry.queue
+        elif now < self._warmup:
             return
         self.handled_in_window += 1
         self.handled_per_bin[int(now / self._bin_width)] += 1
+
 
     def skill_of(self, inquiry: Inquiry) -> int:
         """The pool's number for the skill the inquiry needs (-1: anyone); asked by members
@@ -330,8 +331,9 @@ class SupportDesk:
         inquiry.set_aside_at = now
 
     def resumed(self, inquiry: Inquiry, now: float) -> None:
-        # the inquiry's time set aside, so far (its time split)
-        self._aside[inquiry.id] = self._aside.get(inquiry.id, 0.0) + now - inquiry.set_aside_at
+        if self._track_aside:  # records, escalations: the inquiry's time set aside so far
+            self._aside[inquiry.id] = (self._aside.get(inquiry.id, 0.0)
+                                       + now - inquiry.set_aside_at)
         if inquiry.counted:
             self.set_aside_sum += now - inquiry.set_aside_at
         elif now > self._warmup:
@@ -339,13 +341,31 @@ class SupportDesk:
 
     # --- escalations ------------------------------------------------------------------------
 
-    def _draw_escalation(self, inquiry: Inquiry, draws) -> None:
-        """At creation: whether the inquiry will be escalated, and its work there."""
-        to, share, uniform, work, follow_up = draws
-        escalated = uniform() < share
-        effort, answer = work(), follow_up()  # drawn either way: common random numbers
-        if escalated:
-            self._escalations[inquiry.id] = Escalation(inquiry, to, effort, answer)
+    # A desk with escalations takes its inquiries through these two instead of `accept` and
+    # `end` (bound over them in __init__), so a desk without any pays nothing for them.
+
+    def _accept_escalating(self, kind: int, now: float) -> Inquiry:
+        """`accept`, then (at creation) whether the inquiry will be escalated and its work
+        there, drawn either way: common random numbers."""
+        inquiry = SupportDesk.accept(self, kind, now)
+        draws = self._escalate[kind]
+        if draws is not None:
+            to, share, uniform, work, follow_up = draws
+            escalated = uniform() < share
+            effort, answer = work(), follow_up()
+            if escalated:
+                self._escalations[inquiry.id] = Escalation(inquiry, to, effort, answer)
+        return inquiry
+
+    def _end_escalating(self, inquiry: Inquiry, now: float) -> None:
+        escalation = self._escalations.get(inquiry.id)
+        if escalation is None or escalation.handled_at:
+            SupportDesk.end(self, inquiry, now)
+            return
+        self._escalate_now(escalation, now)
+        if inquiry.counted or now >= self._warmup:  # a handling, like any other
+            self.handled_in_window += 1
+            self.handled_per_bin[int(now / self._bin_width)] += 1
 
     def _escalate_now(self, escalation: Escalation, now: float) -> None:
         """The member told the customer they will hear back and is free; the question goes
@@ -380,16 +400,17 @@ class SupportDesk:
         if inquiry.counted:
             self._resolved[inquiry.kind](now - inquiry.arrived_at)
             self._split_queue += queue
-            self._split_aside += aside
             for i, part in enumerate(collab):
                 self._split_collab[i] += part
 
     def time_split(self) -> dict[str, float]:
         """Mean minutes per component over the counted resolved inquiries (their means add
-        up to support.time_to_resolve.mean; work is the rest)."""
+        up to support.time_to_resolve.mean; work is the rest). Time set aside is that of
+        every counted inquiry (those still under way at the horizon too: an edge effect
+        that keeps pre-emption's hot path free of per-inquiry bookkeeping)."""
         resolved = sum(len(times) for times in self._resolve_times)
         total = sum(sum(times) for times in self._resolve_times)
-        parts = {"queue": self._split_queue, "preempted": self._split_aside,
+        parts = {"queue": self._split_queue, "preempted": self.set_aside_sum,
                  **dict(zip(COLLABORATION_COMPONENTS, self._split_collab, strict=True))}
         parts["work"] = total - sum(parts.values())
         return {f"support.time_split.{name}": safe_ratio(parts[name], resolved)
@@ -397,13 +418,14 @@ class SupportDesk:
 
     # --- records (opt-in) -----------------------------------------------------------------
 
-    def _record_answered(self, inquiry: Inquiry, now: float, aside: float) -> None:
+    def _record_answered(self, inquiry: Inquiry, now: float) -> None:
         """Queue until an agent first took it, time set aside, and work: the time with an
         agent. The counter serves at speed 1 without interruption, so there work is the handle
         time drawn at creation (identical in two runs that differ in staffing) and queue the
         rest; members as agents work at their speed and may be interrupted, so there work is
         the rest."""
         total = now - inquiry.arrived_at
+        aside = self._aside.pop(inquiry.id, 0.0)
         if self._counter:
             work = inquiry.handle_time
             queue = total - work

@@ -76,6 +76,15 @@ class Work:
         return self.total - self.remaining
 
 
+class _Asker:
+    """A member of another team, as this pool numbers their skills (help across teams)."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: tuple[int, ...]) -> None:
+        self.keys = keys
+
+
 class _Away:
     """The handler of a member in a meeting (never finishes on its own: `come_back` ends it)."""
 
@@ -220,11 +229,19 @@ class MemberPool(PoolLevels):
         work.preemptions += 1
         member.busy_time += now - member.started_at
         member.work = None
-        preempted = getattr(work.handler, "preempted", None)  # forced (meetings): maybe none
-        if preempted is not None:
-            preempted(work.item, now)
-        home = self._foreign.pop(id(work), None) if self._foreign else None
-        (home or self)._requeue(work, now)
+        if work.preemptible:
+            work.handler.preempted(work.item, now)
+        else:  # forced (a meeting): its handler may not listen
+            preempted = getattr(work.handler, "preempted", None)
+            if preempted is not None:
+                preempted(work.item, now)
+        if self._foreign and id(work) in self._foreign:  # another team's: back to its queue
+            self._foreign.pop(id(work))._requeue(work, now)
+            return
+        self._queue(work).appendleft(work)  # first of its priority: it started before the rest
+        self.waiting += 1
+        self.preempted_waiting += 1
+        self.queue.set(now, self.waiting)
 
     def _requeue(self, work: Work, now: float) -> None:
         """Work set aside goes back first of its priority (it started before the rest)."""
@@ -238,9 +255,12 @@ class MemberPool(PoolLevels):
         member.started_at = now
         work.member = member
         if work.started:
-            resumed = getattr(work.handler, "resumed", None)
-            if resumed is not None:
-                resumed(work.item, now)
+            if work.preemptible:
+                work.handler.resumed(work.item, now)
+            else:  # set aside by a meeting: its handler may not listen
+                resumed = getattr(work.handler, "resumed", None)
+                if resumed is not None:
+                    resumed(work.item, now)
         else:
             work.started = True
             if type(work.item) is Grant:
@@ -276,12 +296,11 @@ class MemberPool(PoolLevels):
         if not member.on_shift:  # overtime is over
             self._set_present(member, -1, now)
 
-    def _next_for(self, member: Member | None, keys: tuple[int, ...] = ()) -> Work | None:
-        """The most urgent queued work the member (or one with `keys`) can do, first
-        submitted first."""
+    def _next_for(self, member: Member | _Asker) -> Work | None:
+        """The most urgent queued work the member can do, first submitted first."""
         for queues in self._queues:
             best = None
-            for key in keys or member.keys:
+            for key in member.keys:
                 queue = queues.get(key)
                 while queue:
                     head = queue[0]
@@ -360,7 +379,7 @@ class MemberPool(PoolLevels):
     def take_for(self, keys: tuple[int, ...]) -> Work | None:
         """For a member of another team: the most urgent queued work that asks for one of
         `keys` (this pool's skill numbers), off the queue; never a process's grant."""
-        work = self._next_for(None, keys)
+        work = self._next_for(_Asker(keys))
         if work is not None and work.handler is GRANTS:
             self._requeue_unstarted(work)
             return None
