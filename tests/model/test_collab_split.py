@@ -39,10 +39,16 @@ def collaborative(draw) -> dict:
         data["trust"] = {"default": draw(st.sampled_from([1.0, 0.6, 0.2])),
                          "verification": draw(st.sampled_from(["0s", "20m"])),
                          "dynamics": {"gain": 0.1, "loss": 0.3}}
+        if draw(st.booleans()):  # help across teams: the warehouse may answer inquiries
+            data["trust"]["help"] = {"threshold": 0.5, "waiting": draw(st.integers(1, 4))}
+            data["teams"]["support"]["skills"] = ["orders"]
+            data["teams"]["warehouse"]["skills"] = ["orders"]
+            kind["skill"] = "orders"
+            data["support"]["arrivals"] = draw(st.sampled_from(["20/h", "150/h"]))
     return data
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(collaborative())
 def test_every_entity_s_split_adds_up_and_messages_are_conserved(data):
     spec = scenario_from_dict(data).spec
