@@ -192,3 +192,14 @@ def test_zero_collaboration_settings_give_a_share_of_exactly_zero():
     for name, tag in table.components.items():
         if tag == "collaboration":
             assert (table.columns[f"split.{name}"] == 0.0).all()
+
+
+def test_escalated_questions_count_in_the_receiving_team_s_overload_check():
+    data = escalations("always", horizon="6d")
+    data["teams"]["warehouse"]["members"] = 1
+    data["support"]["inquiry_types"]["where_is_my_order"]["escalate"]["work"] = "exp(9m)"
+    result = run_once(data)  # 10 questions an hour of 9 minutes for one member: load 1.5
+    warehouse = next(note for note in result.notes if note.team == "warehouse")
+    assert warehouse.overloaded
+    assert ("support", "escalations") in warehouse.flows
+    assert warehouse.load == pytest.approx(1.5, rel=0.1)

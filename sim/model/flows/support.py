@@ -133,6 +133,7 @@ class SupportDesk:
         self._resolve_times: list[array] = []  # arrival to end of handling, per kind
         self._resolved: list = []  # their bound appends (hot path)
         self._escalate: list = []  # per kind: escalation draws, or None
+        self._escalated_work: dict[str, list] = {}  # per team: questions, effort (window)
         self.preemptive = spec.preemption == "resume"
         self._warmup = ctx.warmup  # read on every event: kept here, one lookup
         self._bin_width = ctx.bin_width
@@ -219,6 +220,10 @@ class SupportDesk:
             return None
         streams = self.ctx.streams
         self.ctx.wants_work(escalate.to)
+        if escalate.to not in self._escalated_work:  # the other team's overload check
+            sent = self._escalated_work[escalate.to] = [0, 0.0]
+            self.ctx.pool(escalate.to).add_demand(
+                lambda: Demand("support", "escalations", "questions", sent[0], sent[1]))
         return (escalate.to, escalate.share, self.ctx.uniform(f"support.escalate.{name}"),
                 escalate.work.sampler(streams.stream(f"support.escalation_work.{name}")),
                 escalate.follow_up.sampler(streams.stream(f"support.follow_up.{name}")))
@@ -373,6 +378,10 @@ class SupportDesk:
         inquiry = escalation.inquiry
         self.escalated_all += 1
         escalation.handled_at = now
+        if now >= self._warmup:
+            sent = self._escalated_work[escalation.to]
+            sent[0] += 1
+            sent[1] += escalation.effort
         escalation.aside = self._aside.pop(inquiry.id, 0.0) if self._aside else 0.0
         request = WorkRequest(f"escalation.{self.kinds[inquiry.kind]}", self.spec.team,
                               escalation.effort, now, on_done=self._remote_done,
