@@ -18,6 +18,7 @@ import pytest
 import sim
 from sim.cli import cli
 from sim.experiment.size import estimate_run
+from sim.metrics.split import COLLABORATION_COMPONENTS
 from sim.output_folder import MANIFEST
 from tests.model.test_commerce_flow import variant
 
@@ -53,7 +54,8 @@ def test_records_are_parquet_files_listed_in_the_manifest(runner, shop_file, tmp
     assert "records" in manifest["folders"]
     horizon = 5 * 1440.0
     for kind, components in (("orders", ["stock", "queue", "work", "cutoff", "pickup",
-                                         "transit"]), ("support", ["queue", "work", "preempted"])):
+                                         "transit"]), ("support", ["queue", "work", "preempted",
+                                                                  *COLLABORATION_COMPONENTS])):
         table = pq.read_table(out / "records" / f"{kind}.parquet")  # read without orgsim
         assert table.column_names == ["replication", "id", "type", "created", "finished",
                                       "outcome", *(f"split.{c}" for c in components)]
@@ -78,7 +80,10 @@ def test_records_survive_save_and_load(shop_file, tmp_path):
         before, after = results.records(flow), loaded.records(flow)
         pd.testing.assert_frame_equal(before, after)
         assert after.attrs["components"] == before.attrs["components"]
-        assert set(after.attrs["components"].values()) == {"operations"}
+    assert set(loaded.records("orders").attrs["components"].values()) == {"operations"}
+    tags = loaded.records("support").attrs["components"]
+    assert {c for c, tag in tags.items() if tag == "collaboration"} == set(
+        COLLABORATION_COMPONENTS)
     # saved records can be re-windowed: warm-up is a filter
     observed = loaded.records("support", after_warmup="created")
     assert len(observed) < len(loaded.records("support"))
@@ -203,6 +208,7 @@ def test_a_kind_with_no_entity_is_an_empty_table_with_its_columns(tmp_path):
     loaded = sim.Results.load(tmp_path / "out").records("support")
     assert len(loaded) == 0
     assert list(loaded.columns) == ["replication", "id", "type", "created", "finished",
-                                    "outcome", "split.queue", "split.work", "split.preempted"]
+                                    "outcome", "split.queue", "split.work", "split.preempted",
+                                    *(f"split.{c}" for c in COLLABORATION_COMPONENTS)]
     assert list(loaded["outcome"].cat.categories) == ["answered", "abandoned", "open"]
     pd.testing.assert_frame_equal(loaded, results.records("support"))

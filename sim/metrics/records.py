@@ -42,13 +42,19 @@ OPEN = "open"  # the outcome of an entity still under way at the horizon
 class EntityKind:
     """A kind of entity a flow records: `name` is its file stem (`records/<name>.parquet`)
     and the `flow` argument of `Results.records`; `components` maps each component of the
-    time split to its tag; `outcomes` lists how an entity can end, `open` last."""
+    time split to its tag; `outcomes` lists how an entity can end, `open` last; `metrics`
+    is the prefix of its metrics (`<metrics>.time_split.<component>`), its name if empty."""
 
     name: str
     plural: str
     components: Mapping[str, str]
     outcomes: tuple[str, ...]
     active: Callable[[ScenarioSpec], bool]
+    metrics: str = ""
+
+    @property
+    def metric_prefix(self) -> str:
+        return self.metrics or self.name
 
     def __post_init__(self) -> None:
         bad = {c: t for c, t in self.components.items() if t not in TAGS}
@@ -72,9 +78,11 @@ _KINDS: dict[str, EntityKind] = {}
 
 
 def entity_kind(name: str, plural: str, components: Mapping[str, str],
-                outcomes: Sequence[str], active: Callable[[ScenarioSpec], bool]) -> EntityKind:
-    """Declare (once, at import of the flow's module) a kind of entity that keeps records."""
-    kind = EntityKind(name, plural, dict(components), tuple(outcomes), active)
+                outcomes: Sequence[str], active: Callable[[ScenarioSpec], bool],
+                metrics: str = "") -> EntityKind:
+    """Declare (once, at import of the flow's module) a kind of entity that keeps records;
+    `metrics`: the prefix of its metrics when it is not `name` (tech's "tech.incident")."""
+    kind = EntityKind(name, plural, dict(components), tuple(outcomes), active, metrics)
     if name in _KINDS and _KINDS[name] != kind:
         raise ValueError(f"entity kind {name!r} declared twice")
     _KINDS[name] = kind

@@ -36,8 +36,9 @@ from sim.model.flows.signals import (
     SITE_HEALTH,
 )
 from sim.model.flows.site import Site
-from sim.model.flows.support import SupportDesk, raised_inquiry_types
+from sim.model.flows.support import ESCALATION_ANSWER, SupportDesk, raised_inquiry_types
 from sim.model.flows.tech import Tech
+from sim.model.org.channels import build_collaboration
 from sim.model.org.requests import TeamDesk, work_kind
 
 
@@ -50,7 +51,8 @@ def build_flows(ctx: Context) -> list[Flow]:
     """The flows whose sections the scenario has, wired through the seam; a flow whose
     section is absent is off. They start in list order (which fixes the order of events at
     equal times) and report in it. Then each team asked for work that no flow serves gets a
-    desk (`sim/model/org/requests.py`), which reports after the flows."""
+    desk (`sim/model/org/requests.py`), which reports after the flows. Last, with
+    collaboration settings, the channels between teams (`sim/model/org/channels.py`)."""
     flows = _operations_flows(ctx)
     if ctx.spec.site is not None and not ctx.org.receives(SITE_HEALTH):  # no orders
         flows.insert(0, _site(ctx, None))
@@ -59,7 +61,12 @@ def build_flows(ctx: Context) -> list[Flow]:
         ctx.org.on(work_kind(ctx.spec.tech.team), tech.receive, target=ctx.spec.tech.team)
         ctx.org.on(LOAD_INCIDENT, tech.incidents.from_load, target="tech")
         flows.append(tech)
-    return flows + serve_work_requests(ctx)
+    flows += serve_work_requests(ctx)
+    collaboration = build_collaboration(ctx)
+    if collaboration is not None:  # the channels between teams, over the finished wiring
+        collaboration.install()
+        flows.append(collaboration)
+    return flows
 
 
 def _site(ctx: Context, arrivals) -> Site:
@@ -77,6 +84,8 @@ def _operations_flows(ctx: Context) -> list[Flow]:
     if spec.support is not None:
         support = SupportDesk(ctx, spec.support, raised_inquiry_types(spec))
         org.on(CONTACT, support.receive, target="support")
+        if any(t.escalate for t in spec.support.inquiry_types.values()):
+            org.on(ESCALATION_ANSWER, support.answer_back, target=spec.support.team)
         flows.append(support)
     if spec.demand is None:
         return flows

@@ -17,6 +17,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from sim.plots.collab import collab_figures
 from sim.plots.commerce import inventory_figures, orders_figures
 from sim.plots.distributions import duration_unit, plot_distribution
 from sim.plots.support import support_figures
@@ -36,6 +37,7 @@ FLOW_FIGURES: tuple[tuple[str, Callable[[Any], dict[str, Figure]]], ...] = (
     ("orders.placed", timeline_figures),  # draws only with campaigns, a site or incidents
     ("tech.busy", tech_figures),
     ("site.latency", site_figures),
+    ("collab.messages", collab_figures),
 )
 
 

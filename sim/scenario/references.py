@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sim.distributions import Distribution
 from sim.scenario.campaigns import check_campaigns
 from sim.scenario.errors import Problem
+from sim.scenario.references_collab import check_collab
 from sim.scenario.references_commerce import check_commerce
 from sim.scenario.references_timeline import check_timeline
 from sim.scenario.schema import ScenarioSpec, SupportSpec
@@ -57,6 +58,9 @@ def check_references(spec: ScenarioSpec, data: dict | None = None
     campaign_problems, campaign_warnings = check_campaigns(spec, unknown_name)
     problems += campaign_problems
     warnings += campaign_warnings
+    collab_problems, collab_warnings = check_collab(spec, unknown_name)
+    problems += collab_problems
+    warnings += collab_warnings
     if not problems:
         warnings += _unused_names(spec)
         warnings += [f"{_dotted(path)}: {caveat}"

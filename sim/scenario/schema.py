@@ -15,6 +15,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema, model_v
 from sim.calendar import ALWAYS, Shift
 from sim.scenario.base import NAME_PATTERN, ArrivalsSpec, Spec
 from sim.scenario.campaigns import CampaignsSpec
+from sim.scenario.collab import ChannelsSpec, EscalationSpec, TrustSpec, meeting_teams
 from sim.scenario.commerce import (
     CatalogSpec,
     ContactsSpec,
@@ -27,6 +28,7 @@ from sim.scenario.commerce import (
 from sim.scenario.tech import SiteSpec, TechSpec
 from sim.scenario.timeline import ChangeSpec, register_scaled_flow
 from sim.scenario.types import (
+    Clock,
     Count,
     Delay,
     Duration,
@@ -102,6 +104,15 @@ class TeamSpec(Spec):
     routing: Literal["preference", "least_busy"] = Field(
         "preference", description="Which free member takes work: the first listed "
         "(preference) or the one busy least so far (least_busy).")
+    clarity: Number = Field(1.0, ge=0, le=1, description="Role clarity: work handed to the "
+                            "team has a clear owner (1) or may be duplicated or orphaned.")
+    duplicate: Number = Field(0.5, ge=0, le=1, description="Work without a clear owner is "
+                              "started twice with probability (1 - clarity) x duplicate.")
+    orphan: Number = Field(0.5, ge=0, le=1, description="Work without a clear owner waits "
+                           "for the team's next meeting or stand-up with probability "
+                           "(1 - clarity) x orphan.")
+    standup: Clock | None = Field(None, description="Daily stand-up in the members' local "
+                                  "time (default: the first group's shift start, or 09:00).")
 
     @model_validator(mode="before")
     @classmethod
@@ -175,6 +186,9 @@ class InquiryTypeSpec(Spec):
     priority: Count = Field(1, ge=1, description="1 is answered first, then 2, and so on.")
     skill: str | None = Field(None, pattern=NAME_PATTERN, description="The skill a member "
                               "needs to answer it (none: any member of the team).")
+    escalate: EscalationSpec | None = Field(None, description="Pass part of these inquiries "
+                                            "to another team; its answer comes back over "
+                                            "the channels as a follow-up.")
 
 
 class SupportSpec(Spec):
@@ -199,7 +213,8 @@ class SupportSpec(Spec):
 
     def teams_used(self) -> set[str]:
         """The teams this flow puts to work (for the unused-team warning)."""
-        return {self.team}
+        return {self.team} | {t.escalate.to for t in self.inquiry_types.values()
+                              if t.escalate is not None}
 
     def teams_preempting(self) -> set[str]:
         """The teams whose work in hand this flow may pre-empt (built as members)."""
@@ -265,6 +280,11 @@ class ScenarioSpec(Spec):
     costs: CostsSpec = Field(default_factory=CostsSpec, description="Cost rates.")
     currency: str = Field("", description="Label of money amounts, e.g. EUR.")
     output: OutputSpec = Field(default_factory=OutputSpec, description="Result options.")
+    channels: ChannelsSpec | None = Field(None, description="How hand-offs travel between "
+                                          "teams, per FROM->TO pair with a default (absent: "
+                                          "passed directly).")
+    trust: TrustSpec | None = Field(None, description="Trust between teams: verification, "
+                                    "asking back, and how it moves (absent: full trust).")
 
 
 def preempting_teams(spec: ScenarioSpec) -> set[str]:
@@ -272,7 +292,9 @@ def preempting_teams(spec: ScenarioSpec) -> set[str]:
     by having a method `teams_preempting()`, as `teams_used()` for the unused-team warning."""
     teams: set[str] = set()
     for name in type(spec).model_fields:
+        if name == "channels":
+            continue  # a default meeting channel names no team: resolved below
         report = getattr(getattr(spec, name), "teams_preempting", None)
         if report is not None:
             teams |= report()
-    return teams
+    return teams | meeting_teams(spec)

@@ -154,7 +154,9 @@ def test_every_kind_declares_tagged_components_and_open_last():
     assert {"support", "orders"} <= set(kinds)
     assert list(kinds["orders"].components) == ["stock", "queue", "work", "cutoff", "pickup",
                                                 "transit"]
-    assert list(kinds["support"].components) == ["queue", "work", "preempted"]
+    assert list(kinds["support"].components) == ["queue", "work", "preempted", "channel",
+                                                 "meeting", "verification", "ask_back",
+                                                 "handoff_rework", "duplicate", "orphaned"]
     for kind in kinds.values():
         assert set(kind.components.values()) <= {"operations", "collaboration"}
         assert kind.outcomes[-1] == "open"

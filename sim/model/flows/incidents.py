@@ -39,7 +39,8 @@ CAUSES = ("background", "load", "deploy")
 # `page` may later be partly collaboration (a channel to the on-call); operations for now
 INCIDENT_RECORDS = entity_kind(
     "incidents", "incidents", dict.fromkeys(INCIDENT_COMPONENTS, OPERATIONS),
-    ("resolved", OPEN), active=lambda spec: spec.tech is not None and bool(spec.tech.incidents))
+    ("resolved", OPEN), active=lambda spec: spec.tech is not None and bool(spec.tech.incidents),
+    metrics="tech.incident")
 
 
 class Incident:

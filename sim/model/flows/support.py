@@ -23,12 +23,14 @@ from sim.distributions import Distribution
 from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
+from sim.metrics.split import COLLABORATION_COMPONENTS, collaboration_tags, new_times
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
 from sim.model.flows.signals import Contact
 from sim.model.org.members import MemberPool
 from sim.model.org.pool import utilisation, utilisation_series
+from sim.model.org.requests import WorkRequest, work_kind
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.schema import SupportSpec
 from sim.units import DAY
@@ -38,8 +40,11 @@ SITE_ISSUE = "site_issue"  # the type the site and incidents raise
 
 # the entity records of inquiries (`orgsim run --records`): arrival to answered or abandoned
 INQUIRY_RECORDS = entity_kind(
-    "support", "inquiries", {"queue": OPERATIONS, "work": OPERATIONS, "preempted": OPERATIONS},
+    "support", "inquiries", {"queue": OPERATIONS, "work": OPERATIONS, "preempted": OPERATIONS,
+                             **collaboration_tags()},
     ("answered", "abandoned", OPEN), active=lambda spec: spec.support is not None)
+NO_COLLABORATION = (0.0,) * len(COLLABORATION_COMPONENTS)
+ESCALATION_ANSWER = "escalation_answer"  # the answer to an escalated inquiry, back to support
 
 
 class Inquiry:
@@ -63,6 +68,54 @@ class Inquiry:
         # set_aside_at: when it was last pre-empted (set then)
 
 
+class Escalation:
+    """An inquiry passed to another team: the question's work there (`effort`, drawn at
+    creation), the answer's follow-up here, and what the round trip cost. It is the answer's
+    payload over the seam; `collab_times` are the inquiry's collaboration times."""
+
+    __slots__ = ("inquiry", "to", "effort", "follow_up", "collab_times", "handled_at",
+                 "aside", "remote_work", "follow_up_began", "priority", "in_queue")
+
+    def __init__(self, inquiry: Inquiry, to: str, effort: float, follow_up: float) -> None:
+        self.inquiry = inquiry
+        self.to = to
+        self.effort = effort
+        self.follow_up = follow_up
+        self.collab_times = new_times()
+        self.handled_at = 0.0  # when support told the customer they will hear back
+        self.aside = 0.0  # time set aside before that
+        self.remote_work = 0.0
+        self.follow_up_began = 0.0
+        self.priority = inquiry.priority  # as a follow-up item in the pool
+        self.in_queue = False
+
+
+class FollowUps:
+    """The pool handler of answers back from escalations: a support member with the type's
+    skill passes the answer on, and the inquiry is resolved."""
+
+    __slots__ = ("desk",)
+
+    def __init__(self, desk: SupportDesk) -> None:
+        self.desk = desk
+
+    def skill_of(self, escalation: Escalation) -> int:
+        return self.desk._skill[escalation.inquiry.kind]
+
+    def begin(self, escalation: Escalation, now: float) -> float:
+        escalation.follow_up_began = now
+        return escalation.follow_up
+
+    def end(self, escalation: Escalation, now: float) -> None:
+        self.desk._resolve_escalated(escalation, now)
+
+    def preempted(self, escalation: Escalation, now: float) -> None:
+        pass
+
+    def resumed(self, escalation: Escalation, now: float) -> None:
+        pass
+
+
 class SupportDesk:
     """Answers inquiries with the members of one team (a `Pool` handler)."""
 
@@ -83,6 +136,8 @@ class SupportDesk:
         self._skill: list[int] = []
         self._resolve_times: list[array] = []  # arrival to end of handling, per kind
         self._resolved: list = []  # their bound appends (hot path)
+        self._escalate: list = []  # per kind: escalation draws, or None
+        self._escalated_work: dict[str, list] = {}  # per team: questions, effort (window)
         self.preemptive = spec.preemption == "resume"
         self._warmup = ctx.warmup  # read on every event: kept here, one lookup
         self._bin_width = ctx.bin_width
@@ -132,6 +187,20 @@ class SupportDesk:
         self._counter = not isinstance(self.pool, MemberPool)
         # arrivals after warm-up by cause: the desk's own (direct) and what raised them
         self.by_cause = dict.fromkeys(inquiry_causes(ctx.spec), 0)
+        # the time split of counted resolved inquiries (work is the rest of the time)
+        self._split_queue = 0.0
+        self._split_collab = new_times()
+        # escalations: per kind (to, share draw, work, follow-up) or None; open ones by id
+        self._escalations: dict[int, Escalation] = {}
+        self._follow_ups = FollowUps(self)
+        self.escalated_all = 0
+        self.escalations_resolved = 0
+        escalating = any(draws is not None for draws in self._escalate)
+        if escalating:
+            self.accept = self._accept_escalating
+            self.end = self._end_escalating
+        # per-inquiry time set aside: for records, and for escalated inquiries' split
+        self._track_aside = self.records is not None or escalating
 
     def _add_kind(self, name: str) -> int:
         spec = self.spec.inquiry_types.get(name)
@@ -147,7 +216,23 @@ class SupportDesk:
         self._skill.append(self.pool.skill_index(spec.skill if spec else None))
         self._resolve_times.append(array("d"))
         self._resolved.append(self._resolve_times[-1].append)
+        self._escalate.append(self._escalation_draws(name, spec))
         return len(self.kinds) - 1
+
+    def _escalation_draws(self, name: str, spec):
+        """(team, share, U(0,1), work, follow-up) samplers of a type that escalates."""
+        escalate = spec.escalate if spec is not None else None
+        if escalate is None:
+            return None
+        streams = self.ctx.streams
+        self.ctx.wants_work(escalate.to)
+        if escalate.to not in self._escalated_work:  # the other team's overload check
+            sent = self._escalated_work[escalate.to] = [0, 0.0]
+            self.ctx.pool(escalate.to).add_demand(
+                lambda: Demand("support", "escalations", "questions", sent[0], sent[1]))
+        return (escalate.to, escalate.share, self.ctx.uniform(f"support.escalate.{name}"),
+                escalate.work.sampler(streams.stream(f"support.escalation_work.{name}")),
+                escalate.follow_up.sampler(streams.stream(f"support.follow_up.{name}")))
 
     # --- arrivals ------------------------------------------------------------------------
 
@@ -183,7 +268,7 @@ class SupportDesk:
             self._kind_wait_sum.append(0.0)
         self.accept(kind, now)
 
-    def accept(self, kind: int, now: float) -> None:
+    def accept(self, kind: int, now: float) -> Inquiry:
         counted = now >= self._warmup
         # every draw of the customer's own is made now, whatever happens to them later
         inquiry = Inquiry(self.arrived_all, kind, now, counted, self._priority[kind],
@@ -203,6 +288,7 @@ class SupportDesk:
                 self.waited[kind] += 1
             if patience is not None:
                 call_later(self.env, patience, self._give_up_cb, inquiry)
+        return inquiry
 
     def _give_up(self, event: Wakeup) -> None:
         inquiry = event._value
@@ -212,7 +298,8 @@ class SupportDesk:
         self.abandoned_all += 1
         now = self.env._now
         if self._open is not None:
-            self._record(inquiry, now, "abandoned", (now - inquiry.arrived_at, 0.0, 0.0))
+            self._record(inquiry, now, "abandoned",
+                         (now - inquiry.arrived_at, 0.0, 0.0, *NO_COLLABORATION))
         if inquiry.counted:
             self.abandoned[inquiry.kind] += 1
             waited = now - inquiry.arrived_at
@@ -243,12 +330,16 @@ class SupportDesk:
         self.completed_all += 1
         if self._open is not None:
             self._record_answered(inquiry, now)
+        if self._aside:  # kept for records or escalations: this one's is over
+            self._aside.pop(inquiry.id, None)
         if inquiry.counted:  # arrived after warm-up, so it ends after it too
             self._resolved[inquiry.kind](now - inquiry.arrived_at)
+            self._split_queue += inquiry.queue
         elif now < self._warmup:
             return
         self.handled_in_window += 1
         self.handled_per_bin[int(now / self._bin_width)] += 1
+
 
     def skill_of(self, inquiry: Inquiry) -> int:
         """The pool's number for the skill the inquiry needs (-1: anyone); asked by members
@@ -260,13 +351,94 @@ class SupportDesk:
         inquiry.set_aside_at = now
 
     def resumed(self, inquiry: Inquiry, now: float) -> None:
-        if self._open is not None:  # records: the inquiry's time set aside, so far
+        if self._track_aside:  # records, escalations: the inquiry's time set aside so far
             self._aside[inquiry.id] = (self._aside.get(inquiry.id, 0.0)
                                        + now - inquiry.set_aside_at)
         if inquiry.counted:
             self.set_aside_sum += now - inquiry.set_aside_at
         elif now > self._warmup:
             self._edge_wait += now - max(self._warmup, inquiry.set_aside_at)
+
+    # --- escalations ------------------------------------------------------------------------
+
+    # A desk with escalations takes its inquiries through these two instead of `accept` and
+    # `end` (bound over them in __init__), so a desk without any pays nothing for them.
+
+    def _accept_escalating(self, kind: int, now: float) -> Inquiry:
+        """`accept`, then (at creation) whether the inquiry will be escalated and its work
+        there, drawn either way: common random numbers."""
+        inquiry = SupportDesk.accept(self, kind, now)
+        draws = self._escalate[kind]
+        if draws is not None:
+            to, share, uniform, work, follow_up = draws
+            escalated = uniform() < share
+            effort, answer = work(), follow_up()
+            if escalated:
+                self._escalations[inquiry.id] = Escalation(inquiry, to, effort, answer)
+        return inquiry
+
+    def _end_escalating(self, inquiry: Inquiry, now: float) -> None:
+        escalation = self._escalations.get(inquiry.id)
+        if escalation is None or escalation.handled_at:
+            SupportDesk.end(self, inquiry, now)
+            return
+        self._escalate_now(escalation, now)
+        if inquiry.counted or now >= self._warmup:  # a handling, like any other
+            self.handled_in_window += 1
+            self.handled_per_bin[int(now / self._bin_width)] += 1
+
+    def _escalate_now(self, escalation: Escalation, now: float) -> None:
+        """The member told the customer they will hear back and is free; the question goes
+        to the other team over the seam (and its channel)."""
+        inquiry = escalation.inquiry
+        self.escalated_all += 1
+        escalation.handled_at = now
+        if now >= self._warmup:
+            sent = self._escalated_work[escalation.to]
+            sent[0] += 1
+            sent[1] += escalation.effort
+        escalation.aside = self._aside.pop(inquiry.id, 0.0) if self._aside else 0.0
+        request = WorkRequest(f"escalation.{self.kinds[inquiry.kind]}", self.spec.team,
+                              escalation.effort, now, on_done=self._remote_done,
+                              payload=escalation)
+        request.collab_times = escalation.collab_times
+        self.ctx.org.send(work_kind(escalation.to), request, self.spec.team)
+
+    def _remote_done(self, request: WorkRequest, now: float) -> None:
+        escalation = request.payload
+        escalation.remote_work = now - request.started_at
+        self.ctx.org.send(ESCALATION_ANSWER, escalation, escalation.to)
+
+    def answer_back(self, escalation: Escalation, now: float) -> None:
+        """The answer is here: a follow-up item for a support member with the skill."""
+        self.pool.submit(self._follow_ups, escalation)
+
+    def _resolve_escalated(self, escalation: Escalation, now: float) -> None:
+        inquiry = escalation.inquiry
+        del self._escalations[inquiry.id]
+        self.completed_all += 1
+        self.escalations_resolved += 1
+        queue, work, aside, collab = _escalation_split(escalation, now)
+        if self._open is not None:
+            self._record(inquiry, now, "answered", (queue, work, aside, *collab))
+        if inquiry.counted:
+            self._resolved[inquiry.kind](now - inquiry.arrived_at)
+            self._split_queue += queue
+            for i, part in enumerate(collab):
+                self._split_collab[i] += part
+
+    def time_split(self) -> dict[str, float]:
+        """Mean minutes per component over the counted resolved inquiries (their means add
+        up to support.time_to_resolve.mean; work is the rest). Time set aside is that of
+        every counted inquiry (those still under way at the horizon too: an edge effect
+        that keeps pre-emption's hot path free of per-inquiry bookkeeping)."""
+        resolved = sum(len(times) for times in self._resolve_times)
+        total = sum(sum(times) for times in self._resolve_times)
+        parts = {"queue": self._split_queue, "preempted": self.set_aside_sum,
+                 **dict(zip(COLLABORATION_COMPONENTS, self._split_collab, strict=True))}
+        parts["work"] = total - sum(parts.values())
+        return {f"support.time_split.{name}": safe_ratio(parts[name], resolved)
+                for name in INQUIRY_RECORDS.components}
 
     # --- records (opt-in) -----------------------------------------------------------------
 
@@ -276,18 +448,18 @@ class SupportDesk:
         time drawn at creation (identical in two runs that differ in staffing) and queue the
         rest; members as agents work at their speed and may be interrupted, so there work is
         the rest."""
-        aside = self._aside.pop(inquiry.id, 0.0)
         total = now - inquiry.arrived_at
+        aside = self._aside.pop(inquiry.id, 0.0)
         if self._counter:
             work = inquiry.handle_time
             queue = total - work
         else:
             queue = inquiry.queue
             work = total - queue - aside
-        self._record(inquiry, now, "answered", (queue, work, aside))
+        self._record(inquiry, now, "answered", (queue, work, aside, *NO_COLLABORATION))
 
     def _record(self, inquiry: Inquiry, now: float | None, outcome: str,
-                split: tuple[float, float, float]) -> None:
+                split: tuple[float, ...]) -> None:
         """`now` None: still open at the horizon (its split is then the time so far)."""
         del self._open[inquiry.id]
         self.records.add(inquiry.id, self.kinds[inquiry.kind], inquiry.arrived_at, now,
@@ -297,14 +469,20 @@ class SupportDesk:
         set_aside = {id(item) for item, aside in self.pool.waiting_items(self) if aside}
         for inquiry in list(self._open.values()):
             so_far = now - inquiry.arrived_at
+            escalation = self._escalations.get(inquiry.id)
+            if escalation is not None and escalation.handled_at:  # waiting for the answer
+                queue, work, aside, collab = _escalation_split(escalation, now, done=False)
+                self._record(inquiry, None, OPEN, (queue, work, aside, *collab))
+                continue
             if inquiry.in_queue:  # waiting for a first agent: all of it queue so far
-                self._record(inquiry, None, OPEN, (so_far, 0.0, 0.0))
+                self._record(inquiry, None, OPEN, (so_far, 0.0, 0.0, *NO_COLLABORATION))
                 continue
             aside = self._aside.pop(inquiry.id, 0.0)
             if id(inquiry) in set_aside:  # pre-empted, waiting to resume
                 aside += now - inquiry.set_aside_at
             queue = inquiry.queue
-            self._record(inquiry, None, OPEN, (queue, so_far - queue - aside, aside))
+            self._record(inquiry, None, OPEN,
+                         (queue, so_far - queue - aside, aside, *NO_COLLABORATION))
 
     # --- results -------------------------------------------------------------------------
 
@@ -361,6 +539,7 @@ class SupportDesk:
         }
         metrics.update(_mean_p90("support.time_to_resolve", np.concatenate(
             [np.frombuffer(times, dtype=float) for times in self._resolve_times])))
+        metrics.update(self.time_split())
         metrics.update(self._group_utilisation(now))
         for cause, count in self.by_cause.items():
             metrics[f"support.inquiries_by_cause.{cause}"] = count / days
@@ -394,16 +573,32 @@ class SupportDesk:
         }
         waiting = pool.queued_for(self)
         set_aside = pool.preempted_for(self)
+        escalated = self.escalated_all - self.escalations_resolved
         balance = Balance("support inquiries", self.arrived_all, {
             "completed": self.completed_all,
-            "in service": self.started_all - self.completed_all - set_aside,
+            "in service": self.started_all - self.completed_all - set_aside - escalated,
             "waiting": waiting,
             "pre-empted, waiting": set_aside,
             "abandoned": self.abandoned_all,
+            "escalated, waiting for the answer": escalated,
         })
         samples = {"support.wait": sketch(waits),
                    "support.abandon_wait": sketch(self._abandon_waits)}
         return FlowOutput(metrics, series, samples, [balance])
+
+
+def _escalation_split(escalation: Escalation, now: float, done: bool = True
+                      ) -> tuple[float, float, float, list[float]]:
+    """(queue, work, preempted, collaboration) of an escalated inquiry: work is the handling,
+    the other team's work and the follow-up; queue the rest (waiting here and there)."""
+    inquiry = escalation.inquiry
+    first_work = escalation.handled_at - inquiry.arrived_at - inquiry.queue - escalation.aside
+    work = first_work + escalation.remote_work
+    if done:
+        work += now - escalation.follow_up_began
+    collab = list(escalation.collab_times)
+    queue = now - inquiry.arrived_at - work - escalation.aside - sum(collab)
+    return queue, work, escalation.aside, collab
 
 
 def _mean_p90(prefix: str, values: array | np.ndarray) -> dict[str, float]:
@@ -504,6 +699,9 @@ SUPPORT_METRICS = declare("support", [
     Metric("support.inquiries_by_cause.<cause>", RATE, "inquiries per day by why they came: "
            "direct (the desk's own), a type other flows raise, incident, slow_site",
            values=inquiry_causes, condition="with inquiries from some source"),
+    Metric("support.time_split.<component>", DURATION, "mean time of a resolved inquiry in "
+           f"the component ({', '.join(INQUIRY_RECORDS.components)}); they add up to "
+           "support.time_to_resolve.mean", values=lambda spec: list(INQUIRY_RECORDS.components)),
     Metric("support.wait_window.mean", DURATION, "all waiting within the observed window "
            "per arrival, the window's edges included (the W of Little's law L = lambda W)"),
     Metric("support.preempted_wait.mean", DURATION, "time set aside by pre-emption, waiting "

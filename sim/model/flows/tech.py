@@ -40,7 +40,8 @@ FEATURE_COMPONENTS = ("queue", "work", "preempted", "deploy_wait")
 FEATURE_RECORDS = entity_kind(
     "features", "feature items", dict.fromkeys(FEATURE_COMPONENTS, OPERATIONS),
     ("deployed", OPEN),
-    active=lambda spec: spec.tech is not None and bool(spec.tech.features or spec.tech.work))
+    active=lambda spec: spec.tech is not None and bool(spec.tech.features or spec.tech.work),
+    metrics="tech.feature")
 STREAM, PLANNED, REQUEST = "stream", "planned", "request"
 
 

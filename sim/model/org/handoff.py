@@ -83,7 +83,8 @@ Recorder = Callable[[Handoff], None]
 class Route:
     """One kind of hand-off: who receives it and how many were sent and delivered."""
 
-    __slots__ = ("kind", "target", "receiver", "inbox", "held", "sent", "delivered")
+    __slots__ = ("kind", "target", "receiver", "inbox", "held", "sent", "delivered",
+                 "channelled")
 
     def __init__(self, kind: str, target: str, receiver: Receiver | None,
                  inbox: Store | None = None) -> None:
@@ -96,16 +97,20 @@ class Route:
         self.held = inbox is not None
         self.sent = 0
         self.delivered = 0
+        # the sources whose hand-offs of this kind go through the org's channel (other
+        # teams, when the target is a team and the collaboration layer is on); else None
+        self.channelled: frozenset[str] | None = None
 
 
 class Org:
-    __slots__ = ("env", "_routes", "_in_transit", "_recorder")
+    __slots__ = ("env", "_routes", "_in_transit", "_recorder", "_channel")
 
     def __init__(self, env: Any) -> None:
         self.env = env
         self._routes: dict[str, Route] = {}
         self._in_transit: dict[int, Handoff] = {}  # by id, in the order they were sent
         self._recorder: Recorder | None = None
+        self._channel: Channel | None = None
 
     @property
     def recorder(self) -> Recorder | None:
@@ -146,6 +151,15 @@ class Org:
         self._routes[route.kind] = route
         return route
 
+    def use_channel(self, channel: Channel, teams: frozenset[str]) -> None:
+        """Carry every hand-off from one of `teams` to another through `channel` (the
+        collaboration layer), after every route is registered. Passes within a team, and to
+        or from flows that are not teams (customers, carriers, suppliers), stay direct."""
+        self._channel = channel
+        for route in self._routes.values():
+            if route.target in teams:
+                route.channelled = teams - {route.target}
+
     def receives(self, kind: str) -> bool:
         """Whether some flow in the model takes hand-offs of `kind`."""
         return kind in self._routes
@@ -164,6 +178,8 @@ class Org:
         if route is None or (target is not None and target != route.target):
             raise _not_in_model(kind, source, target)
         route.sent += 1
+        if route.channelled is not None and source in route.channelled and channel is None:
+            channel = self._channel
         if delay or channel is not None or route.held:
             self._pass(Handoff(kind, source, route.target, payload, self.env._now), delay,
                        channel)
@@ -180,6 +196,8 @@ class Org:
         if route is None or (target is not None and target != route.target):
             raise _not_in_model(kind, source, target)
         route.sent += 1
+        if route.channelled is not None and source in route.channelled and channel is None:
+            channel = self._channel
         handoff = Handoff(kind, source, route.target, payload, self.env._now)
         done = handoff.done = Event(self.env)
         self._pass(handoff, delay, channel)

@@ -21,6 +21,7 @@ equals); that work goes back to the front of its queue with the effort done kept
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from itertools import count
 from typing import Any
 
@@ -75,6 +76,30 @@ class Work:
         return self.total - self.remaining
 
 
+class _Asker:
+    """A member of another team, as this pool numbers their skills (help across teams)."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: tuple[int, ...]) -> None:
+        self.keys = keys
+
+
+class _Away:
+    """The handler of a member in a meeting (never finishes on its own: `come_back` ends it)."""
+
+    __slots__ = ()
+
+
+class _AwayItem:
+    __slots__ = ()
+    priority = -1
+    in_queue = False
+
+
+_AWAY = Work(_Away(), _AwayItem(), ANY_SKILL, -1, False, False)  # a member's work in meetings
+
+
 class MemberPool(PoolLevels):
     """Members as agents; see the module docstring for routing and pre-emption."""
 
@@ -96,6 +121,11 @@ class MemberPool(PoolLevels):
         self.busy = 0
         self.present = 0
         self._finish_cb = self._finish
+        # help across teams (sim/model/org/help.py): called when work queues here, and when
+        # a member finds nothing of this team's to do; work of another team in hand here
+        self.on_queued: Callable[[MemberPool], None] | None = None
+        self.on_idle: Callable[[MemberPool, Member], Work | None] | None = None
+        self._foreign: dict[int, MemberPool] = {}
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -153,6 +183,8 @@ class MemberPool(PoolLevels):
         self._queue(work).append(work)
         self.waiting += 1
         self.queue.set(now, self.waiting)
+        if self.on_queued is not None:
+            self.on_queued(self)
 
     def withdraw(self, item: Any) -> None:
         """Take a queued item out (it gave up); its queue entry is skipped later."""
@@ -197,8 +229,23 @@ class MemberPool(PoolLevels):
         work.preemptions += 1
         member.busy_time += now - member.started_at
         member.work = None
-        work.handler.preempted(work.item, now)
+        if work.preemptible:
+            work.handler.preempted(work.item, now)
+        else:  # forced (a meeting): its handler may not listen
+            preempted = getattr(work.handler, "preempted", None)
+            if preempted is not None:
+                preempted(work.item, now)
+        if self._foreign and id(work) in self._foreign:  # another team's: back to its queue
+            self._foreign.pop(id(work))._requeue(work, now)
+            return
         self._queue(work).appendleft(work)  # first of its priority: it started before the rest
+        self.waiting += 1
+        self.preempted_waiting += 1
+        self.queue.set(now, self.waiting)
+
+    def _requeue(self, work: Work, now: float) -> None:
+        """Work set aside goes back first of its priority (it started before the rest)."""
+        self._queue(work).appendleft(work)
         self.waiting += 1
         self.preempted_waiting += 1
         self.queue.set(now, self.waiting)
@@ -208,7 +255,12 @@ class MemberPool(PoolLevels):
         member.started_at = now
         work.member = member
         if work.started:
-            work.handler.resumed(work.item, now)
+            if work.preemptible:
+                work.handler.resumed(work.item, now)
+            else:  # set aside by a meeting: its handler may not listen
+                resumed = getattr(work.handler, "resumed", None)
+                if resumed is not None:
+                    resumed(work.item, now)
         else:
             work.started = True
             if type(work.item) is Grant:
@@ -230,9 +282,13 @@ class MemberPool(PoolLevels):
         member = work.member
         member.busy_time += now - member.started_at
         member.work = None
+        if self._foreign:
+            self._foreign.pop(id(work), None)
         work.handler.end(work.item, now)
         if member.on_shift:
             following = self._next_for(member)
+            if following is None and self.on_idle is not None:
+                following = self.on_idle(self, member)
             if following is not None:
                 self._start(member, following, now)
                 return
@@ -240,7 +296,7 @@ class MemberPool(PoolLevels):
         if not member.on_shift:  # overtime is over
             self._set_present(member, -1, now)
 
-    def _next_for(self, member: Member) -> Work | None:
+    def _next_for(self, member: Member | _Asker) -> Work | None:
         """The most urgent queued work the member can do, first submitted first."""
         for queues in self._queues:
             best = None
@@ -290,6 +346,8 @@ class MemberPool(PoolLevels):
             return
         self._set_present(member, +1, now)
         following = self._next_for(member)
+        if following is None and self.on_idle is not None:
+            following = self.on_idle(self, member)
         if following is not None:
             self._set_busy(member, +1, now)
             self._start(member, following, now)
@@ -315,6 +373,69 @@ class MemberPool(PoolLevels):
     def group_utilisation(self, group: int, now: float) -> float:
         present = self.group_present[group].integral(now)
         return self.group_busy[group].integral(now) / present if present else float("nan")
+
+    # --- help across teams ---------------------------------------------------------------------
+
+    def take_for(self, keys: tuple[int, ...]) -> Work | None:
+        """For a member of another team: the most urgent queued work that asks for one of
+        `keys` (this pool's skill numbers), off the queue; never a process's grant."""
+        work = self._next_for(_Asker(keys))
+        if work is not None and work.handler is GRANTS:
+            self._requeue_unstarted(work)
+            return None
+        return work
+
+    def _requeue_unstarted(self, work: Work) -> None:
+        work.item.in_queue = True
+        self._queue(work).appendleft(work)
+        self.waiting += 1
+        self.queue.set(self.env._now, self.waiting)
+
+    def adopt(self, work: Work, home: MemberPool) -> None:
+        """Work of `home` that a member of this pool is about to start (a set-aside goes back
+        to `home`'s queue)."""
+        self._foreign[id(work)] = home
+
+    def lend(self, member: Member, work: Work, home: MemberPool) -> None:
+        """An idle member of this pool starts work taken from `home`'s queue."""
+        self.adopt(work, home)
+        now = self.env._now
+        self._set_busy(member, +1, now)
+        self._start(member, work, now)
+
+    # --- meetings (the collaboration layer's meeting tax) ------------------------------------
+
+    def call_away(self, member: Member) -> bool:
+        """Take an on-shift member off work for a meeting: work in hand is set aside whatever
+        its pre-emption setting, first of its priority, resumed by whoever is free first.
+        False (nothing done) when the member is off shift, already away, or held by a
+        process (a grant is never taken). Give the member back with `come_back`."""
+        held = member.work
+        if not member.on_shift or (held is not None and (held is _AWAY or
+                                                         held.handler is GRANTS)):
+            return False
+        now = self.env._now
+        if held is not None:
+            self._preempt(member, now)
+        else:
+            self._set_busy(member, +1, now)
+        member.work = _AWAY
+        member.started_at = now
+        return True
+
+    def come_back(self, member: Member) -> None:
+        """The meeting is over: the member takes the next work, idles, or (shift over) leaves."""
+        now = self.env._now
+        member.busy_time += now - member.started_at
+        member.work = None
+        if member.on_shift:
+            following = self._next_for(member)
+            if following is not None:
+                self._start(member, following, now)
+                return
+        self._set_busy(member, -1, now)
+        if not member.on_shift:
+            self._set_present(member, -1, now)
 
     # --- SimPy processes ---------------------------------------------------------------------
 

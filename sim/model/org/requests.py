@@ -38,7 +38,7 @@ class WorkRequest:
     no work, the desk, has none to wait for)."""
 
     __slots__ = ("name", "source", "effort", "priority", "due", "skill", "on_done", "payload",
-                 "created_at", "started_at", "done_at", "in_queue", "after")
+                 "created_at", "started_at", "done_at", "in_queue", "after", "collab_times")
 
     def __init__(self, name: str, source: str, effort: float, created_at: float,
                  priority: int = 0, due: float | None = None, skill: str | None = None,
@@ -59,6 +59,9 @@ class WorkRequest:
         self.started_at: float | None = None
         self.done_at: float | None = None
         self.in_queue = False  # kept by the pool
+        # the entity's collaboration times, when the sender keeps a split (sim/metrics/
+        # split.py): the collaboration layer charges what it costs the hand-off here
+        self.collab_times: list[float] | None = None
 
     @property
     def late(self) -> bool:
@@ -99,6 +102,12 @@ class TeamDesk:
         self.finished += 1
         if request.on_done is not None:
             request.on_done(request, now)
+
+    def preempted(self, request: WorkRequest, now: float) -> None:
+        pass  # set aside by a meeting; resumed later with its work done kept
+
+    def resumed(self, request: WorkRequest, now: float) -> None:
+        pass
 
     # --- as a flow: nothing to start, a balance at the end -------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.metrics.records import BASE_COLUMNS as RECORD_BASE_COLUMNS
+from sim.metrics.split import COLLABORATION_COMPONENTS
 from sim.model.sizes import KEPT_VALUE_BYTES, FlowSize, RunShape, batched, size_estimator
 from sim.model.sizes.orders import raised_contacts
 from sim.scenario.schema import ScenarioSpec
@@ -17,6 +18,7 @@ PATIENCE_EVENTS = 1.0
 PREEMPTED_SHARE = 1.0
 # kept per counted inquiry: its wait and its time to resolve
 KEPT_PER_INQUIRY = 2
+ESCALATION_EVENTS = 2
 
 
 @size_estimator("support")
@@ -33,6 +35,8 @@ def support_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
     events = own + inquiries * (1 + (PATIENCE_EVENTS if patience else 0.0))
     if desk.preemption == "resume":  # a set-aside inquiry leaves a stale finish behind
         events += inquiries * PREEMPTED_SHARE
+    # an escalated inquiry: the other team's work and the follow-up, one finish each
+    events += ESCALATION_EVENTS * escalated_inquiries(spec, shape)
     kinds = list(desk.inquiry_types.values())
     samplers = (2 if desk.arrivals else 0) + sum(
         batched(k.handle_time or desk.handle_time, k.patience or desk.patience) for k in kinds)
@@ -42,4 +46,15 @@ def support_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
         "support", inquiries, "inquiries", events, SUPPORT_EVENT_COST, samplers=samplers,
         kept_bytes=inquiries * shape.observed_share * KEPT_VALUE_BYTES * KEPT_PER_INQUIRY,
         series=7, bin_arrays=3, samples=1,
-        record_columns=len(RECORD_BASE_COLUMNS) + 3)  # split: queue, work, preempted
+        # split: queue, work, preempted and the collaboration components
+        record_columns=len(RECORD_BASE_COLUMNS) + 3 + len(COLLABORATION_COMPONENTS))
+
+
+def escalated_inquiries(spec: ScenarioSpec, shape: RunShape) -> float:
+    """Inquiries of the desk's own stream passed to another team in one replication."""
+    desk = spec.support
+    if desk is None or desk.arrivals is None:
+        return 0.0
+    own = desk.arrivals.rate * scaled_span(spec.timeline, "support", shape.horizon)
+    return own * sum(t.share * t.escalate.share for t in desk.inquiry_types.values()
+                     if t.escalate is not None)
