@@ -17,7 +17,7 @@ from collections.abc import Callable
 from sim.calendar import RateProfile
 from sim.distributions import Exponential
 from sim.model.context import Context
-from sim.model.wakeup import Wakeup, call_later
+from sim.model.wakeup import Wakeup, call_again, call_later
 from sim.scenario.timeline import factor_changes
 
 
@@ -45,6 +45,7 @@ class ArrivalStream:
         self._step = 1.0 / profile.rate if self._constant and self._alive else 1.0
         self._current = 0  # the pending wake-up's number: older wake-ups are stale
         self._arrive_cb = self._arrive
+        self._arrive_cbs = (self._arrive,)
         self._changes = factor_changes(ctx.spec.timeline, scaled_as) if scaled_as else []
 
     def start(self) -> None:
@@ -71,8 +72,8 @@ class ArrivalStream:
         else:
             self._target += self._unit() * self._step
             self._next_at = at = self.profile.time_of(self._target)
-        if at < self.horizon:
-            call_later(self.env, at - now, self._arrive_cb, self._current)
+        if at < self.horizon:  # the same wake-up, for the next arrival
+            call_again(self.env, event, at - now, self._arrive_cbs, self._current)
         self.on_arrival(now)
 
     # --- factors ---------------------------------------------------------------------------

@@ -6,6 +6,11 @@ way `Environment.schedule` pushes, is processed exactly like a Timeout with a ca
 same order, but costs less to make (performance.md: "callback on a timeout"). This is the
 one place that touches the queue (SimPy 4.x internals; the version is pinned in
 pyproject.toml and the model tests would catch a change).
+
+A wake-up SimPy has processed is in no queue any more: the callback it woke may schedule it
+again (`call_again`) instead of making a new one. The hot paths (a stream's next arrival, a
+member's next item) do, which saves an object per event; the event order is the same, as
+the queue entry (time, priority, a fresh id) is made exactly as `call_later` makes it.
 """
 
 from __future__ import annotations
@@ -21,11 +26,11 @@ LATE = 2  # after everything else at the same instant (e.g. periodic inventory r
 
 
 class Wakeup:
-    __slots__ = ("callbacks", "_ok", "_value")
+    __slots__ = ("callbacks", "_value")
+    _ok = True  # SimPy's step reads it after the callbacks: a wake-up never fails
 
     def __init__(self, callback: Callable[[Wakeup], None], value: Any) -> None:
-        self.callbacks = [callback]
-        self._ok = True
+        self.callbacks = (callback,)  # SimPy's step only iterates over them
         self._value = value
 
 
@@ -33,3 +38,12 @@ def call_later(env: Environment, delay: float, callback: Callable[[Wakeup], None
                value: Any = None, priority: int = NORMAL) -> None:
     """Call `callback(wakeup)` after `delay` (>= 0); `wakeup._value` is `value`."""
     heappush(env._queue, (env._now + delay, priority, next(env._eid), Wakeup(callback, value)))
+
+
+def call_again(env: Environment, wakeup: Wakeup, delay: float,
+               callbacks: tuple[Callable[[Wakeup], None]], value: Any) -> None:
+    """Schedule `wakeup`, just processed (the one handed to the running callback), again:
+    `callbacks` is `(callback,)`, kept by the caller so that nothing is allocated."""
+    wakeup.callbacks = callbacks
+    wakeup._value = value
+    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), wakeup))
