@@ -16,11 +16,12 @@ the queue entry (time, priority, a fresh id) is made exactly as `call_later` mak
 from __future__ import annotations
 
 from collections.abc import Callable
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import Any
 
 from simpy import Environment
 
+URGENT = 0  # simpy.events.URGENT
 NORMAL = 1  # simpy.events.NORMAL
 LATE = 2  # after everything else at the same instant (e.g. periodic inventory reviews)
 
@@ -47,3 +48,27 @@ def call_again(env: Environment, wakeup: Wakeup, delay: float,
     wakeup.callbacks = callbacks
     wakeup._value = value
     heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), wakeup))
+
+
+def run_until(env: Environment, until: float) -> None:
+    """`env.run(until=until)`, the same events in the same order, without a method call per
+    event. Like SimPy, it stops at an urgent stop event at `until` (so the events at exactly
+    `until` wait for the next run), scheduled as SimPy schedules it (the same time, the same
+    id), and a failed event nobody defused crashes the run as there."""
+    at = float(until)
+    if at <= env._now:
+        raise ValueError(f"until ({at}) must be greater than the current simulation time")
+    stop = Wakeup(None, None)
+    queue = env._queue
+    heappush(queue, (env._now + (at - env._now), URGENT, next(env._eid), stop))
+    while True:
+        env._now, _, _, event = heappop(queue)
+        if event is stop:
+            return
+        callbacks, event.callbacks = event.callbacks, None
+        for callback in callbacks:
+            callback(event)
+        if not event._ok and not hasattr(event, "_defused"):
+            failure = type(event._value)(*event._value.args)
+            failure.__cause__ = event._value
+            raise failure
