@@ -64,6 +64,9 @@ def run_until(env: Environment, until: float) -> None:
     while True:
         env._now, _, _, event = heappop(queue)
         if event is stop:
+            # SimPy queues its stop event once more (empty, to resume its callbacks): the
+            # same id is used up here, so event ids and counts stay as they were
+            next(env._eid)
             return
         callbacks, event.callbacks = event.callbacks, None
         for callback in callbacks:
