@@ -9,8 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# what a run without plots, records, precision or a pool never needs (one replication: the
-# intervals of more take their t quantiles from scipy)
+# what a run without plots, records, precision or a pool never needs
 NOT_FOR_A_PLAIN_RUN = ("matplotlib", "pandas", "pyarrow", "scipy", "dask", "distributed", "rich",
                        "numpy.ma", "multiprocessing", "sim.plots", "sim.experiment.compare",
                        "sim.experiment.precision", "sim.experiment.sweep")
@@ -20,7 +19,7 @@ def test_a_plain_run_imports_nothing_it_does_not_use(tmp_path):
     code = (
         "import os, sys\n"
         "from sim.cli import main\n"
-        "sys.argv = ['orgsim', 'run', 'scenarios/support_desk.yaml', '--reps', '1', '--jobs', "
+        "sys.argv = ['orgsim', 'run', 'scenarios/support_desk.yaml', '--reps', '3', '--jobs', "
         f"'1', '--set', 'horizon=1d', '--no-plots', '--quiet', '--out', {str(tmp_path / 'o')!r}]\n"
         "try:\n"
         "    main()\n"
