@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from heapq import heappush
 
 from sim.calendar import RateProfile
 from sim.distributions import Exponential
 from sim.model.context import Context
-from sim.model.wakeup import Wakeup, call_again, call_later
+from sim.model.wakeup import NORMAL, Wakeup, call_later
 from sim.scenario.timeline import factor_changes
 
 
@@ -72,8 +73,10 @@ class ArrivalStream:
         else:
             self._target += self._unit() * self._step
             self._next_at = at = self.profile.time_of(self._target)
-        if at < self.horizon:  # the same wake-up, for the next arrival
-            call_again(self.env, event, at - now, self._arrive_cbs, self._current)
+        if at < self.horizon:  # the same wake-up, for the next arrival (call_again, inline)
+            event.callbacks = self._arrive_cbs
+            env = self.env
+            heappush(env._queue, (now + (at - now), NORMAL, next(env._eid), event))
         self.on_arrival(now)
 
     # --- factors ---------------------------------------------------------------------------

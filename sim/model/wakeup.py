@@ -3,9 +3,10 @@
 `Environment.step` pops `(time, priority, id, event)`, hands the event to each of its
 `callbacks` and then looks at `_ok`. A slotted object with just those attributes, pushed the
 way `Environment.schedule` pushes, is processed exactly like a Timeout with a callback, in the
-same order, but costs less to make (performance.md: "callback on a timeout"). This is the
-one place that touches the queue (SimPy 4.x internals; the version is pinned in
-pyproject.toml and the model tests would catch a change).
+same order, but costs less to make (performance.md: "callback on a timeout"). This module
+holds what touches the queue (SimPy 4.x internals; the version is pinned in pyproject.toml
+and the model tests would catch a change); only the two hottest callbacks, a member's next
+item (org/pool.py) and a stream's next arrival (arrivals.py), inline `call_again`.
 
 A wake-up SimPy has processed is in no queue any more: the callback it woke may schedule it
 again (`call_again`) instead of making a new one. The hot paths (a stream's next arrival, a

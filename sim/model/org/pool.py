@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any, Protocol
 
 import numpy as np
@@ -32,7 +33,7 @@ from simpy import Environment, Event
 
 from sim.metrics.level import Level
 from sim.metrics.load import Demand, QueueObservation
-from sim.model.wakeup import Wakeup, call_again, call_later
+from sim.model.wakeup import NORMAL, Wakeup, call_again, call_later
 
 
 class Handler(Protocol):
@@ -165,8 +166,16 @@ class Pool(PoolLevels):
             self.busy_level.set(now, self.busy)
             item.in_queue = False
             work = handler.begin(item, now)
-            if work is not None:
-                self._schedule_finish(work, handler, item)
+            if work is not None:  # _schedule_finish, inline on this hot path
+                spare = self._spare
+                if spare:
+                    wakeup = spare.pop()
+                    wakeup.callbacks = self._finish_cbs
+                    wakeup._value = (handler, item)
+                else:
+                    wakeup = Wakeup(self._finish_cb, (handler, item))
+                env = self.env
+                heappush(env._queue, (now + work, NORMAL, next(env._eid), wakeup))
         else:
             item.in_queue = True
             self._queues[item.priority].append((handler, item))
@@ -193,7 +202,10 @@ class Pool(PoolLevels):
             next_handler, next_item = self._pop()
             work = next_handler.begin(next_item, now)
             if work is not None:  # the member's wake-up, again for the next item
-                call_again(self.env, event, work, self._finish_cbs, (next_handler, next_item))
+                event.callbacks = self._finish_cbs  # call_again, inline on this hot path
+                event._value = (next_handler, next_item)
+                env = self.env
+                heappush(env._queue, (now + work, NORMAL, next(env._eid), event))
         else:
             self.busy -= 1
             self.idle += 1
