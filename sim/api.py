@@ -6,20 +6,18 @@ import platform
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim import __version__ as VERSION
 from sim.analysis.interval_validity import short_window_warnings
-from sim.experiment.compare import Comparison, apply_changes, reported_metrics, select_metrics
 from sim.experiment.executors import (  # noqa: F401 (re-exported)
     DaskExecutor,
     Executor,
     PoolExecutor,
     SerialExecutor,
 )
-from sim.experiment.precision import DEFAULT_MAX_REPS, MIN_REPS, parse_targets, run_to_precision
 from sim.experiment.runner import executor_for, run_replications
 from sim.experiment.size import Limits, RunTooLarge, check_run_size  # noqa: F401 (re-exported)
 from sim.experiment.warmup import DEFAULT_REPS as WARMUP_REPS
@@ -31,6 +29,12 @@ from sim.replication import ReplicationResult
 from sim.results import Results, RunFacts
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.load import with_overrides
+
+if TYPE_CHECKING:
+    from sim.experiment.compare import Comparison
+
+# compare and precision are imported by the calls that need them: a plain run does not
+# pay for them at start-up (benchmarks/README.md)
 
 
 def run(
@@ -45,7 +49,7 @@ def run(
     limits: Limits | None = None,
     records: bool = False,
     precision: Mapping[str, str | float] | Iterable[str] | None = None,
-    max_reps: int = DEFAULT_MAX_REPS,
+    max_reps: int | None = None,
     executor: Executor | None = None,
 ) -> Results:
     """Run a scenario's replications and gather the results.
@@ -60,7 +64,8 @@ def run(
 
     `precision` ({'support.wait.mean': '5%'} or ['support.wait.mean=10s']) runs replications
     until each metric's 95% interval half-width is within its target, stopping at the first
-    count (at least 3, at most `max_reps`) that meets them all; `reps` is then not given.
+    count (at least 3, at most `max_reps`, default 100) that meets them all; `reps` is then not
+    given.
 
     `progress` is a `sim.progress.Progress` reporter, or a function called with each
     finished replication.
@@ -82,7 +87,12 @@ def run(
         raise ValueError("give reps or precision, not both (max_reps caps a precision run)")
     reps = spec.replications if reps is None else reps
     seed = spec.seed if seed is None else seed
-    targets = parse_targets(precision, spec) if precision else []
+    targets = []
+    if precision:
+        from sim.experiment.precision import DEFAULT_MAX_REPS, MIN_REPS, parse_targets
+
+        targets = parse_targets(precision, spec)
+        max_reps = DEFAULT_MAX_REPS if max_reps is None else max_reps
     if targets:
         reps = max_reps  # the most it can take: what the size check must allow
     if reps < 1:
@@ -98,6 +108,8 @@ def run(
     precision_warnings: list[str] = []
     try:
         if targets:
+            from sim.experiment.precision import run_to_precision
+
             reached = run_to_precision(spec, seed, targets, max_reps, executor,
                                        on_result=on_result, progress=reporter,
                                        records=records)
@@ -162,6 +174,8 @@ def compare(
     on one executor: `executor` (left open), else one opened for the comparison from `jobs`
     / `dask_scheduler` (a Dask client connects once for base and alternative).
     """
+    from sim.experiment.compare import Comparison, apply_changes, reported_metrics, select_metrics
+
     base_scenario = base if isinstance(base, Scenario) else load_scenario(base)
     if alt is None:
         if not changes:

@@ -7,6 +7,7 @@ so `orgsim --help` answers at once.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -201,6 +202,8 @@ def run(scenario, reps, seed, out_dir, overrides, no_plots, jobs, dask_scheduler
 
 def _precision_targets(loaded, items: tuple[str, ...]) -> dict[str, str]:
     """--precision METRIC=LIMIT items, checked against what the scenario reports."""
+    if not items:
+        return {}
     from sim.experiment.precision import PrecisionError, parse_targets
 
     try:
@@ -566,4 +569,8 @@ def check(reps, seed, cases) -> None:
 
 
 def main() -> None:
+    # No threaded BLAS: orgsim does no linear algebra worth a thread, and its replications
+    # run in processes. OpenBLAS starting a thread per core costs about 50 ms at
+    # `import numpy` (benchmarks/README.md). The worker processes inherit the setting.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     cli(prog_name="orgsim")

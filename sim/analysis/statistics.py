@@ -9,10 +9,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.analysis.t_table import LEVEL as T_TABLE_LEVEL
+from sim.analysis.t_table import T95
+
 
 @lru_cache(maxsize=256)  # a summary asks for the same few quantiles once per metric
 def t_quantile(level: float, dof: int) -> float:
     """Two-sided Student t quantile, e.g. 2.262 for level 0.95 and 9 degrees of freedom."""
+    if level == T_TABLE_LEVEL and 1 <= dof <= len(T95):
+        return T95[dof - 1]  # scipy's own floats, without its import (t_table.py)
     from scipy.stats import t  # imported here: scipy is slow to import and rarely needed
 
     return float(t.ppf(0.5 + level / 2.0, dof))

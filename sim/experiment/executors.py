@@ -14,7 +14,6 @@ the work (`sim.replication.run_replication`) is a module-level, picklable functi
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
@@ -176,6 +175,8 @@ def local_cores() -> int:
 
 
 def _pool_context():
+    import multiprocessing  # only pools need it: a serial run does not pay for it
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from heapq import heappush
 
 from sim.calendar import RateProfile
 from sim.distributions import Exponential
 from sim.model.context import Context
-from sim.model.wakeup import Wakeup, call_later
+from sim.model.wakeup import NORMAL, Wakeup, call_later
 from sim.scenario.timeline import factor_changes
 
 
@@ -45,6 +46,7 @@ class ArrivalStream:
         self._step = 1.0 / profile.rate if self._constant and self._alive else 1.0
         self._current = 0  # the pending wake-up's number: older wake-ups are stale
         self._arrive_cb = self._arrive
+        self._arrive_cbs = (self._arrive,)
         self._changes = factor_changes(ctx.spec.timeline, scaled_as) if scaled_as else []
         # who follows the intended rate (the site): (callback, the factor it sets itself)
         self._listeners: list[tuple[Callable[[float, float], None], str]] = []
@@ -93,8 +95,10 @@ class ArrivalStream:
         else:
             self._target += self._unit() * self._step
             self._next_at = at = self.profile.time_of(self._target)
-        if at < self.horizon:
-            call_later(self.env, at - now, self._arrive_cb, self._current)
+        if at < self.horizon:  # the same wake-up, for the next arrival (call_again, inline)
+            event.callbacks = self._arrive_cbs
+            env = self.env
+            heappush(env._queue, (now + (at - now), NORMAL, next(env._eid), event))
         self.on_arrival(now)
 
     # --- factors ---------------------------------------------------------------------------

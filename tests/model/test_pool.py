@@ -133,3 +133,25 @@ def test_member_coming_on_shift_works_while_a_colleague_finishes_overtime():
     assert starts(handler.log) == {"first": 10.0, "second": 90.0}
     # present: 1 on [0, 90), 2 on [90, 130) (the first finishes overtime at 130), then 1
     assert pool.present_level.integral(400.0) == 1 * 90 + 2 * 40 + 1 * 270
+
+
+def test_spare_wakeups_never_outnumber_idle_members():
+    """A member who goes idle keeps their wake-up for their next item; members who leave
+    take theirs along, so shift after shift the spares stay within the idle members (and
+    hold no finished item)."""
+    env, pool = make_pool(3)
+    handler = Recorder(2.0)
+    for day in range(5):
+        start = 100.0 * day
+        for k in range(6):
+            at(env, start + k, lambda k=k, d=day: pool.submit(handler, Item(f"d{d}-{k}")))
+        at(env, start + 20, lambda: pool.change_members(-3))
+        at(env, start + 50, lambda: pool.change_members(3))
+        for t in (10, 30, 60):  # after work, off shift, back on shift
+            at(env, start + t, lambda: checks.append((len(pool._spare), pool.idle,
+                                                      [w._value for w in pool._spare])))
+    checks: list = []
+    env.run(until=600)
+    assert len([name for kind, name, _ in handler.log if kind == "end"]) == 30
+    assert all(spares <= idle and values == [None] * spares for spares, idle, values in checks)
+    assert any(spares > 0 for spares, _idle, _values in checks)  # they are kept and reused

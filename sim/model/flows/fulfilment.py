@@ -10,6 +10,7 @@ work in progress leaves the warehouse before new work starts.
 from __future__ import annotations
 
 from array import array
+from itertools import pairwise
 
 import numpy as np
 
@@ -42,6 +43,7 @@ class Stage:
         self._per_line = (spec.time_per_line.sampler(streams.stream(
             f"fulfilment.{spec.name}.time_per_line")) if spec.time_per_line else None)
         self.rework_to: int | None = None
+        self.next_stage: Stage | None = None  # set by Fulfilment: None for the last stage
         self.rework_probability = spec.rework.probability if spec.rework else 0.0
         self._rework_draw = ctx.uniform(f"fulfilment.{spec.name}.rework")
         self.warmup = ctx.warmup
@@ -90,6 +92,8 @@ class Stage:
         shipment.mark = now
         if self.rework_to is not None and self._rework_draw() < self.rework_probability:
             self.fulfilment.stages[self.rework_to].accept(shipment, now)
+        elif self.next_stage is not None:  # on to the next stage (stage_done, one call less)
+            self.next_stage.accept(shipment, now)
         else:
             self.fulfilment.stage_done(self.index, shipment, now)
 
@@ -106,6 +110,8 @@ class Fulfilment:
         self.stages = [Stage(self, i, s, s.team or spec.team, count)
                        for i, s in enumerate(spec.stages)]
         names = [s.name for s in spec.stages]
+        for stage, following in pairwise(self.stages):
+            stage.next_stage = following
         for stage, stage_spec in zip(self.stages, spec.stages, strict=True):
             if stage_spec.rework:
                 stage.rework_to = names.index(stage_spec.rework.to)

@@ -125,8 +125,8 @@ class Orders:
         lines = order.lines
         choose = self._choose_product
         units = self._units
-        for _ in range(max(1, int(round(self._lines())))):
-            count = max(1, int(round(units())))
+        for _ in range(max(1, round(self._lines()))):  # round() of a float is an int
+            count = max(1, round(units()))
             lines.append(Line(choose() if choose is not None else None, count, order))
         return order
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 from typing import Any, Protocol
 
 import numpy as np
@@ -32,7 +33,7 @@ from simpy import Environment, Event
 
 from sim.metrics.level import Level
 from sim.metrics.load import Demand, QueueObservation
-from sim.model.wakeup import Wakeup, call_later
+from sim.model.wakeup import NORMAL, Wakeup, call_again, call_later
 
 
 class Handler(Protocol):
@@ -133,7 +134,8 @@ class PoolLevels:
 class Pool(PoolLevels):
     """Interchangeable members as a counter (no skills, speed 1, no pre-emption)."""
 
-    __slots__ = ("_queues", "waiting", "idle", "busy", "_leaving", "_finish_cb")
+    __slots__ = ("_queues", "waiting", "idle", "busy", "_leaving", "_finish_cb", "_finish_cbs",
+                 "_spare")
     preemptive = False
 
     def __init__(self, env: Environment, name: str, bin_width: float, bins: int) -> None:
@@ -144,6 +146,10 @@ class Pool(PoolLevels):
         self.busy = 0  # members working (possibly past the end of their shift)
         self._leaving = 0  # busy members whose shift has ended: they leave when done
         self._finish_cb = self._finish
+        self._finish_cbs = (self._finish,)
+        # the wake-ups of members who went idle, reused for their next item (no more of them
+        # than idle members: sim/model/wakeup.py, call_again)
+        self._spare: list[Wakeup] = []
 
     def ensure_priorities(self, count: int) -> None:
         while len(self._queues) < count:
@@ -166,8 +172,16 @@ class Pool(PoolLevels):
             self.busy_level.set(now, self.busy)
             item.in_queue = False
             work = handler.begin(item, now)
-            if work is not None:
-                call_later(self.env, work, self._finish_cb, (handler, item))
+            if work is not None:  # _schedule_finish, inline on this hot path
+                spare = self._spare
+                if spare:
+                    wakeup = spare.pop()
+                    wakeup.callbacks = self._finish_cbs
+                    wakeup._value = (handler, item)
+                else:
+                    wakeup = Wakeup(self._finish_cb, (handler, item))
+                env = self.env
+                heappush(env._queue, (now + work, NORMAL, next(env._eid), wakeup))
         else:
             item.in_queue = True
             self._queues[item.priority].append((handler, item))
@@ -193,12 +207,24 @@ class Pool(PoolLevels):
         if self.waiting:
             next_handler, next_item = self._pop()
             work = next_handler.begin(next_item, now)
-            if work is not None:
-                call_later(self.env, work, self._finish_cb, (next_handler, next_item))
+            if work is not None:  # the member's wake-up, again for the next item
+                event.callbacks = self._finish_cbs  # call_again, inline on this hot path
+                event._value = (next_handler, next_item)
+                env = self.env
+                heappush(env._queue, (now + work, NORMAL, next(env._eid), event))
         else:
             self.busy -= 1
             self.idle += 1
             self.busy_level.set(now, self.busy)
+            event._value = None  # keeps no finished item alive
+            self._spare.append(event)
+
+    def _schedule_finish(self, work: float, handler: Handler, item: Any) -> None:
+        """A member idle until now starts `item`: wake up when its `work` is done."""
+        if self._spare:
+            call_again(self.env, self._spare.pop(), work, self._finish_cbs, (handler, item))
+        else:
+            call_later(self.env, work, self._finish_cb, (handler, item))
 
     # --- SimPy processes -------------------------------------------------------------------
 
@@ -251,11 +277,12 @@ class Pool(PoolLevels):
                 self.busy += 1
                 work = handler.begin(item, now)
                 if work is not None:
-                    call_later(self.env, work, self._finish_cb, (handler, item))
+                    self._schedule_finish(work, handler, item)
             self.busy_level.set(now, self.busy)
         elif delta < 0:
             leave_now = min(self.idle, -delta)
             self.idle -= leave_now
+            del self._spare[self.idle:]
             self._leaving += -delta - leave_now
         self.present_level.set(now, self.busy + self.idle)
 
