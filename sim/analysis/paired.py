@@ -42,11 +42,15 @@ def _pairs(base: ArrayLike, alt: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return x[both], y[both]
 
 
-def _t_interval(estimate: float, error: float, n: int, level: float, null: float) -> Interval:
-    """Student-t interval (n-1 degrees of freedom) and the two-sided p-value against `null`."""
+def _t_interval(estimate: float, error: float, n: int, level: float, null: float | None
+                ) -> Interval:
+    """Student-t interval (n-1 degrees of freedom) and the two-sided p-value against `null`
+    (nan when `null` is None: an estimate, not a test)."""
+    half = t_quantile(level, n - 1) * error
+    if null is None:  # a run's summary: no test, and no scipy import (0.5 s) for one
+        return Interval(estimate, estimate - half, estimate + half, n, error, math.nan)
     from scipy.stats import t  # slow to import; only comparisons need it
 
-    half = t_quantile(level, n - 1) * error
     if error > 0:
         p_value = float(2 * t.sf(abs(estimate - null) / error, n - 1))
     else:  # every pair differs by the same amount: no noise at all
@@ -70,14 +74,15 @@ def paired_difference(base: ArrayLike, alt: ArrayLike, level: float = 0.95) -> I
 
 
 def ratio_of_means(numerator: ArrayLike, denominator: ArrayLike, level: float = 0.95,
-                   paired: bool = True) -> Interval:
+                   paired: bool = True, test: bool = True) -> Interval:
     """mean(numerator) / mean(denominator) with a delta-method interval.
 
     Paired (the same replications of two runs, or two totals of one run such as handled
     and arrived): the ratio r's standard error is sd(y - r x) / (sqrt(n) |mean x|), which
     holds the covariance of the pairs. Independent samples: sqrt(s_y^2/n_y +
     r^2 s_x^2/n_x) / |mean x|. Student t with n-1 degrees of freedom (the smaller sample's).
-    Undefined (nan) when the denominator's mean is 0.
+    Undefined (nan) when the denominator's mean is 0. With `test`, the p-value is against a
+    ratio of 1; without, it is nan (a summary's estimate).
     """
     if paired:
         x, y = _pairs(denominator, numerator)
@@ -97,7 +102,7 @@ def ratio_of_means(numerator: ArrayLike, denominator: ArrayLike, level: float = 
         spread = float((y - ratio * x).std(ddof=1)) / math.sqrt(n)
     else:
         spread = math.sqrt(float(y.var(ddof=1)) / n_y + ratio**2 * float(x.var(ddof=1)) / n_x)
-    return _t_interval(ratio, spread / abs(float(x.mean())), n, level, 1.0)
+    return _t_interval(ratio, spread / abs(float(x.mean())), n, level, 1.0 if test else None)
 
 
 def relative_change(base: ArrayLike, alt: ArrayLike, level: float = 0.95) -> Interval:
