@@ -2,7 +2,9 @@
 
 At the brief, marketing hands each prerequisite to its team as a `WorkRequest` over the
 seam (page and capacity to tech, the forecast to supply, staffing to the team that gets the
-staff); a page that waits for other prerequisites is handed over when they are done. At the
+staff); a page that waits for other prerequisites is handed over when they are done. The
+sender is the campaign's `by:` team (marketing), so with channels the briefs travel over
+marketing->X and the prerequisites' ready margins include that time. At the
 start, what is done by then is applied, for the window:
 - the page: the full uplift (by product too), else `uplift_without_page`; with `if_late:
   delay` the campaign waits for the page and its window moves;
@@ -36,18 +38,25 @@ from sim.model.org.roster import add_staff
 from sim.scenario.campaigns import CAPACITY, FORECAST, PAGE, CampaignSpec, PrerequisiteSpec
 from sim.scenario.timeline import expected_arrivals, factor_steps
 
-SOURCE = "campaigns"
+SOURCE = "campaigns"  # the sender when the campaign's team is not a team of the scenario
+
+
+def sender_of(spec: CampaignSpec, teams) -> str:
+    """Who hands a campaign's briefs over: its `by:` team (default marketing) when the scenario
+    has it, so the briefs travel over that team's channels; else the campaigns themselves."""
+    return spec.by if spec.by in teams else SOURCE
 
 
 class CampaignRun:
     """One campaign's state: what was handed over, when each item was done, its window."""
 
-    __slots__ = ("name", "spec", "done_at", "done", "requests", "started_at", "ended_at",
-                 "page_ready", "units_at_start", "units_at_end")
+    __slots__ = ("name", "spec", "sender", "done_at", "done", "requests", "started_at",
+                 "ended_at", "page_ready", "units_at_start", "units_at_end")
 
-    def __init__(self, name: str, spec: CampaignSpec) -> None:
+    def __init__(self, name: str, spec: CampaignSpec, sender: str = SOURCE) -> None:
         self.name = name
         self.spec = spec
+        self.sender = sender
         self.done_at: dict[str, float] = {}
         self.done: dict[str, Event] = {}
         self.requests: dict[str, WorkRequest] = {}
@@ -69,7 +78,8 @@ class Campaigns:
         self.ctx = ctx
         self.env = ctx.env
         spec = ctx.spec
-        self.runs = [CampaignRun(name, campaign) for name, campaign in spec.campaigns]
+        self.runs = [CampaignRun(name, campaign, sender_of(campaign, spec.teams))
+                     for name, campaign in spec.campaigns]
         self._profile = spec.demand.orders.profile()
         self._steps = factor_steps(spec.timeline, "demand")  # the rate without campaigns
         self._errors = {}
@@ -122,11 +132,11 @@ class Campaigns:
                    team: str) -> None:
         now = self.env.now
         after = getattr(prerequisite, "after", ())  # a page's: tech's planned work among them
-        request = WorkRequest(f"{run.name}.{item}", SOURCE, prerequisite.effort, now,
+        request = WorkRequest(f"{run.name}.{item}", run.sender, prerequisite.effort, now,
                               due=run.spec.due_of(prerequisite), on_done=self._finished,
                               payload=(run, item), after=tuple(after))
         run.requests[item] = request
-        self.ctx.org.send(work_kind(team), request, SOURCE)
+        self.ctx.org.send(work_kind(team), request, run.sender)
 
     def _finished(self, request: WorkRequest, now: float) -> None:
         run, item = request.payload
