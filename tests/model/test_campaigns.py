@@ -244,3 +244,23 @@ def test_a_campaign_by_a_team_not_in_the_scenario_hands_its_briefs_directly():
     campaign = spec.campaigns.root["sale"]
     assert sender_of(campaign, spec.teams) == "marketing"
     assert sender_of(campaign, {"tech": None}) == SOURCE
+
+
+@pytest.mark.parametrize("trust, units", [(0.5, 240), (0.25, 120), (1.0, 480)])
+def test_supply_blends_the_forecast_by_its_trust_in_marketing(trust, units):
+    """trust x F_marketing + (1 - trust) x F_own, F_own without the campaign's uplift: of
+    the 480 extra units an exact forecast expects, supply buys trust x 480."""
+    forecast = {"prerequisites": {"forecast": {"effort": "2h", "due": "2d"}}}
+    scenario = shop(forecast, catalog=True,
+                    trust={"default": 0.9, "pairs": {"supply->marketing": trust}})
+    env, ctx, _ = build_model(scenario.spec, 5, 0)
+    env.run(until=2 * DAY)
+    assert ctx.services["inventory"].forecast_units == units
+
+
+def test_blending_scales_only_the_extra_of_each_uplift():
+    from sim.model.flows.campaigns import blended_uplift
+
+    assert blended_uplift(5.0, 1.0) == 5.0
+    assert blended_uplift(5.0, 0.0) == 1.0  # supply's own forecast: no extra
+    assert blended_uplift(3.0, 0.25) == pytest.approx(1.5)

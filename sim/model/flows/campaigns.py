@@ -11,7 +11,7 @@ start, what is done by then is applied, for the window:
 - capacity: the site scaled (`SITE_CAPACITY`, when the model has a site);
 - staffing: extra members on shift (`sim/model/org/roster.py`);
 - the forecast acts earlier, when it is done: supply's purchase (`FORECAST_PURCHASE`), if
-  done by the planned start.
+  done by the planned start, blended by supply's trust in marketing (`blended_uplift`).
 The uplift goes to the orders flow as a `DEMAND_FACTOR`; it is removed when the window ends.
 """
 
@@ -151,9 +151,22 @@ class Campaigns:
             return  # no catalog: stock never limits orders
         spec = run.spec
         expected = self.expected_orders(spec.starts_at, spec.ends_at)
+        trust = self._supply_trust(run)
+        by_product = tuple((sku, blended_uplift(uplift, trust))
+                           for sku, uplift in spec.uplift_by_product.items())
         org.send(FORECAST_PURCHASE, ForecastPurchase(
-            run.name, expected, spec.uplift, spec.starts_at, tuple(spec.uplift_by_product.items()),
+            run.name, expected, blended_uplift(spec.uplift, trust), spec.starts_at, by_product,
             self._errors.get(run.name)), SOURCE)
+
+    def _supply_trust(self, run: CampaignRun) -> float:
+        """How much the team that made the forecast trusts what the campaign's team sends
+        (1 without trust, or when the campaign's sender is not a team)."""
+        trust = self.ctx.services.get("trust")
+        if trust is None or run.sender == SOURCE:
+            return 1.0
+        team = next(team for item, _spec, team in run.spec.prerequisites.items()
+                    if item == FORECAST)
+        return trust.value(team, run.sender)
 
     def _open_window(self, run: CampaignRun) -> None:
         env = self.env
@@ -234,6 +247,13 @@ class Campaigns:
             return np.zeros(ctx.bins)
         covered = np.minimum(lows + ctx.bin_width, end) - np.maximum(lows, start)
         return np.clip(covered, 0.0, None) / ctx.bin_width
+
+
+def blended_uplift(uplift: float, trust: float) -> float:
+    """The uplift supply buys for: it orders against `trust x F_marketing + (1 - trust) x
+    F_own`, where F_marketing = expected orders x uplift and F_own = expected orders (its own
+    forecast, without the campaign), so only the extra marketing expects is scaled by trust."""
+    return trust * uplift + (1.0 - trust) * 1.0
 
 
 def _factor(run: CampaignRun) -> str:
