@@ -12,6 +12,9 @@ pool at the top priority, pre-empting feature work -> triage and fix -> resolved
 the on-call member of the rotation is called in and works it alone, outside the pool (one
 incident at a time, first come first served). Time to restore runs from occurrence to
 resolution; its split is detect + page + wait + fix (fix includes triage).
+
+Tech tells support when it detects an incident and when it is fixed (`INCIDENT_STATUS`, over
+the tech->support channel); the incident's inquiries come from customers, over no channel.
 """
 
 from __future__ import annotations
@@ -29,11 +32,18 @@ from sim.metrics.records import OPEN, OPERATIONS, entity_kind
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
 from sim.model.flows.shipments import CONTACT
-from sim.model.flows.signals import SITE_HEALTH, Contact, SiteHealth
+from sim.model.flows.signals import (
+    INCIDENT_STATUS,
+    SITE_HEALTH,
+    Contact,
+    IncidentStatus,
+    SiteHealth,
+)
 from sim.model.org.pool import PoolLevels
 from sim.scenario.tech import TechSpec
 
 INCIDENT_PRIORITY = 0  # above every feature item
+CUSTOMERS = "customers"  # who raises an incident's inquiries: not a team, so no channel
 INCIDENT_COMPONENTS = ("detect", "page", "wait", "fix")
 CAUSES = ("background", "load", "deploy")
 # `page` may later be partly collaboration (a channel to the on-call); operations for now
@@ -174,6 +184,7 @@ class Incidents:
             org.send(SITE_HEALTH, SiteHealth(name, sev.spec.site), "tech")
         yield env.timeout(incident.detect)
         incident.detected_at = env.now
+        self._tell_support(incident, fixed=False)
         incident.off_shift = off_shift = self.pool.on_shift_level.value <= 0
         yield env.timeout(incident.page[1] if off_shift else incident.page[0])
         incident.paged_at = env.now
@@ -195,7 +206,14 @@ class Incidents:
         incident.resolved_at = now = env.now
         if sev.spec.site is not None:
             org.send(SITE_HEALTH, SiteHealth(name, None), "tech")
+        self._tell_support(incident, fixed=True)
         self._resolved(incident, now)
+
+    def _tell_support(self, incident: Incident, fixed: bool) -> None:
+        """A status update to support (over the tech->support channel, when there is one)."""
+        org = self.ctx.org
+        if org.receives(INCIDENT_STATUS):
+            org.send(INCIDENT_STATUS, IncidentStatus(incident.id, fixed), self.tech.team)
 
     def _resolved(self, incident: Incident, now: float) -> None:
         self.resolved_all += 1
@@ -219,7 +237,8 @@ class Incidents:
             if incident.resolved_at is not None:
                 return
             self.inquiries_raised += 1
-            self.ctx.org.send(CONTACT, Contact("site_issue", "incident"), "tech")
+            self.ctx.org.send(CONTACT, Contact("site_issue", "incident", incident.id),
+                              CUSTOMERS)
 
     # --- at the end ------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from sim.metrics.split import COLLABORATION_COMPONENTS, collaboration_tags, new_
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
-from sim.model.flows.signals import Contact
+from sim.model.flows.signals import Contact, IncidentStatus
 from sim.model.org.members import MemberPool
 from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.org.requests import WorkRequest, work_kind
@@ -37,6 +37,9 @@ from sim.units import DAY
 
 DIRECT = "direct"  # the cause of the desk's own arrivals
 SITE_ISSUE = "site_issue"  # the type the site and incidents raise
+# an inquiry and tech's status updates: not raised by an incident, raised by one support has
+# no "open" update on yet, or by one it has (sim/model/flows/signals.py INCIDENT_STATUS)
+NO_INCIDENT, UNAWARE, AWARE = 0, 1, 2
 
 # the entity records of inquiries (`orgsim run --records`): arrival to answered or abandoned
 INQUIRY_RECORDS = entity_kind(
@@ -137,6 +140,10 @@ class SupportDesk:
         self._resolve_times: list[array] = []  # arrival to end of handling, per kind
         self._resolved: list = []  # their bound appends (hot path)
         self._escalate: list = []  # per kind: escalation draws, or None
+        self._unaware: list[float] = []  # per kind: handle time factor before the status
+        self._known_incidents: set[int] = set()  # tech's "open" updates support has
+        self.incident_inquiries = 0  # raised by incidents, after warm-up
+        self.unaware_inquiries = 0  # of those, before support had the incident's status
         self._escalated_work: dict[str, list] = {}  # per team: questions, effort (window)
         self.preemptive = spec.preemption == "resume"
         self._warmup = ctx.warmup  # read on every event: kept here, one lookup
@@ -217,6 +224,7 @@ class SupportDesk:
         self._resolve_times.append(array("d"))
         self._resolved.append(self._resolve_times[-1].append)
         self._escalate.append(self._escalation_draws(name, spec))
+        self._unaware.append(spec.unaware_factor if spec else 1.0)
         return len(self.kinds) - 1
 
     def _escalation_draws(self, name: str, spec):
@@ -252,12 +260,18 @@ class SupportDesk:
     def receive(self, raised: str | Contact, now: float) -> None:
         """An inquiry raised by another flow (a late order, a stock-out), by type name (its
         own cause), or a `Contact` naming its cause (a slow site, an incident)."""
+        status = NO_INCIDENT
         if isinstance(raised, Contact):
             inquiry_type, cause = raised.inquiry_type, raised.cause
+            if raised.incident is not None:
+                status = AWARE if raised.incident in self._known_incidents else UNAWARE
         else:
             inquiry_type = cause = raised
         if now >= self._warmup:
             self.by_cause[cause] = self.by_cause.get(cause, 0) + 1
+            if status:
+                self.incident_inquiries += 1
+                self.unaware_inquiries += status == UNAWARE
         if inquiry_type in self.kinds:
             kind = self.kinds.index(inquiry_type)
         else:
@@ -266,13 +280,24 @@ class SupportDesk:
                            self.within_target):
                 counts.append(0)
             self._kind_wait_sum.append(0.0)
-        self.accept(kind, now)
+        self.accept(kind, now, status)
 
-    def accept(self, kind: int, now: float) -> Inquiry:
+    def incident_status(self, status: IncidentStatus, now: float) -> None:
+        """Tech's update on an incident reached support (`INCIDENT_STATUS`)."""
+        if status.fixed:
+            self._known_incidents.discard(status.incident)
+        else:
+            self._known_incidents.add(status.incident)
+
+    def accept(self, kind: int, now: float, status: int = NO_INCIDENT) -> Inquiry:
+        """`status`: for an inquiry an incident raised, whether support had tech's update on
+        it (AWARE) or not (UNAWARE: the handle time is the type's `unaware_factor` longer)."""
         counted = now >= self._warmup
         # every draw of the customer's own is made now, whatever happens to them later
-        inquiry = Inquiry(self.arrived_all, kind, now, counted, self._priority[kind],
-                          self._handle[kind]())
+        handle = self._handle[kind]()
+        if status == UNAWARE:
+            handle *= self._unaware[kind]
+        inquiry = Inquiry(self.arrived_all, kind, now, counted, self._priority[kind], handle)
         patience = self._patience[kind]
         if patience is not None:
             patience = patience()
@@ -364,14 +389,16 @@ class SupportDesk:
     # A desk with escalations takes its inquiries through these two instead of `accept` and
     # `end` (bound over them in __init__), so a desk without any pays nothing for them.
 
-    def _accept_escalating(self, kind: int, now: float) -> Inquiry:
+    def _accept_escalating(self, kind: int, now: float, status: int = NO_INCIDENT
+                           ) -> Inquiry:
         """`accept`, then (at creation) whether the inquiry will be escalated and its work
-        there, drawn either way: common random numbers."""
-        inquiry = SupportDesk.accept(self, kind, now)
+        there, drawn either way: common random numbers. An incident's inquiry is not
+        escalated once support has tech's status update on the incident."""
+        inquiry = SupportDesk.accept(self, kind, now, status)
         draws = self._escalate[kind]
         if draws is not None:
             to, share, uniform, work, follow_up = draws
-            escalated = uniform() < share
+            escalated = uniform() < share and status != AWARE
             effort, answer = work(), follow_up()
             if escalated:
                 self._escalations[inquiry.id] = Escalation(inquiry, to, effort, answer)
@@ -400,7 +427,7 @@ class SupportDesk:
         escalation.aside = self._aside.pop(inquiry.id, 0.0) if self._aside else 0.0
         request = WorkRequest(f"escalation.{self.kinds[inquiry.kind]}", self.spec.team,
                               escalation.effort, now, on_done=self._remote_done,
-                              payload=escalation)
+                              payload=escalation, change=False)
         request.collab_times = escalation.collab_times
         self.ctx.org.send(work_kind(escalation.to), request, self.spec.team)
 
@@ -543,6 +570,9 @@ class SupportDesk:
         metrics.update(self._group_utilisation(now))
         for cause, count in self.by_cause.items():
             metrics[f"support.inquiries_by_cause.{cause}"] = count / days
+        if "incident" in self.by_cause:
+            metrics["support.unaware_share"] = safe_ratio(self.unaware_inquiries,
+                                                          self.incident_inquiries)
         metrics["support.wait_window.mean"] = safe_ratio(self._window_wait(now), arrived)
         if self.preemptive:  # time set aside, per arrival like wait_all (Little: L = lambda W)
             metrics["support.preempted_wait.mean"] = safe_ratio(self.set_aside_sum,
@@ -699,6 +729,10 @@ SUPPORT_METRICS = declare("support", [
     Metric("support.inquiries_by_cause.<cause>", RATE, "inquiries per day by why they came: "
            "direct (the desk's own), a type other flows raise, incident, slow_site",
            values=inquiry_causes, condition="with inquiries from some source"),
+    Metric("support.unaware_share", SHARE, "inquiries raised by an incident that came "
+           "before support had tech's status update on it (handled unaware_factor times "
+           "longer, or escalated)", when=lambda spec: "incident" in site_causes(spec),
+           condition="with incidents that raise inquiries"),
     Metric("support.time_split.<component>", DURATION, "mean time of a resolved inquiry in "
            f"the component ({', '.join(INQUIRY_RECORDS.components)}); they add up to "
            "support.time_to_resolve.mean", values=lambda spec: list(INQUIRY_RECORDS.components)),

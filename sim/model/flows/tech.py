@@ -204,6 +204,9 @@ class Tech:
     def end(self, item: FeatureItem, now: float) -> None:
         item.built_at = now
         self.built_all += 1
+        if item.request is not None and not item.request.change:
+            self._deployed(item, now)  # an answer, not a change: done when built
+            return
         if self.spec.deploys.days is None:
             self._deploy([item], now)
             return
