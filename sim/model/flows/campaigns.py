@@ -24,6 +24,7 @@ import numpy as np
 from simpy import Event
 
 from sim.metrics.output import Balance, FlowOutput, safe_ratio
+from sim.metrics.split import new_times
 from sim.model.context import Context
 from sim.model.flows.signals import (
     DEMAND_FACTOR,
@@ -135,6 +136,7 @@ class Campaigns:
         request = WorkRequest(f"{run.name}.{item}", run.sender, prerequisite.effort, now,
                               due=run.spec.due_of(prerequisite), on_done=self._finished,
                               payload=(run, item), after=tuple(after))
+        request.collab_times = new_times()  # its time on the way (the taker's split)
         run.requests[item] = request
         self.ctx.org.send(work_kind(team), request, run.sender)
 

@@ -29,6 +29,7 @@ from sim.calendar import RateProfile
 from sim.metrics.level import Level
 from sim.metrics.load import Demand
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
+from sim.metrics.split import COLLABORATION_COMPONENTS, collaboration_tags
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
 from sim.model.flows.shipments import CONTACT
@@ -44,11 +45,16 @@ from sim.scenario.tech import TechSpec
 
 INCIDENT_PRIORITY = 0  # above every feature item
 CUSTOMERS = "customers"  # who raises an incident's inquiries: not a team, so no channel
-INCIDENT_COMPONENTS = ("detect", "page", "wait", "fix")
+INCIDENT_OPERATIONS = ("detect", "page", "wait", "fix")
+# the collaboration components too (all 0 so far: engineers work incidents through grants,
+# which meetings never take, and no hand-off between teams precedes an incident)
+INCIDENT_COMPONENTS = INCIDENT_OPERATIONS + COLLABORATION_COMPONENTS
+NO_COLLABORATION = (0.0,) * len(COLLABORATION_COMPONENTS)
 CAUSES = ("background", "load", "deploy")
 # `page` may later be partly collaboration (a channel to the on-call); operations for now
 INCIDENT_RECORDS = entity_kind(
-    "incidents", "incidents", dict.fromkeys(INCIDENT_COMPONENTS, OPERATIONS),
+    "incidents", "incidents",
+    {**dict.fromkeys(INCIDENT_OPERATIONS, OPERATIONS), **collaboration_tags()},
     ("resolved", OPEN), active=lambda spec: spec.tech is not None and bool(spec.tech.incidents),
     metrics="tech.incident")
 
@@ -67,8 +73,9 @@ class Incident:
         self.detected_at = self.paged_at = self.started_at = self.resolved_at = None
         self.off_shift = False
 
-    def split(self, now: float) -> tuple[float, float, float, float]:
-        """detect, page, wait, fix: so far (an open incident) or in full."""
+    def split(self, now: float) -> tuple[float, ...]:
+        """detect, page, wait, fix (and the collaboration components, 0): so far (an open
+        incident) or in full."""
         marks = [self.occurred_at, self.detected_at, self.paged_at, self.started_at,
                  self.resolved_at]
         parts = []
@@ -77,7 +84,7 @@ class Incident:
                 parts.append(0.0)
             else:
                 parts.append((hi if hi is not None else now) - lo)
-        return tuple(parts)
+        return (*parts, *NO_COLLABORATION)
 
 
 class _Severity:

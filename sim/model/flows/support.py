@@ -23,7 +23,13 @@ from sim.distributions import Distribution
 from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
-from sim.metrics.split import COLLABORATION_COMPONENTS, collaboration_tags, new_times
+from sim.metrics.split import (
+    COLLABORATION_COMPONENTS,
+    COMPONENT_INDEX,
+    MEETING,
+    collaboration_tags,
+    new_times,
+)
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
@@ -77,7 +83,7 @@ class Escalation:
     payload over the seam; `collab_times` are the inquiry's collaboration times."""
 
     __slots__ = ("inquiry", "to", "effort", "follow_up", "collab_times", "handled_at",
-                 "aside", "remote_work", "follow_up_began", "priority", "in_queue")
+                 "aside", "meeting", "remote_work", "follow_up_began", "priority", "in_queue")
 
     def __init__(self, inquiry: Inquiry, to: str, effort: float, follow_up: float) -> None:
         self.inquiry = inquiry
@@ -87,6 +93,7 @@ class Escalation:
         self.collab_times = new_times()
         self.handled_at = 0.0  # when support told the customer they will hear back
         self.aside = 0.0  # time set aside before that
+        self.meeting = 0.0  # of which by meetings
         self.remote_work = 0.0
         self.follow_up_began = 0.0
         self.priority = inquiry.priority  # as a follow-up item in the pool
@@ -191,6 +198,11 @@ class SupportDesk:
         self.records = ctx.record_log(INQUIRY_RECORDS)
         self._open: dict[int, Inquiry] | None = {} if self.records is not None else None
         self._aside: dict[int, float] = {}  # records: time set aside, by inquiry id
+        # set aside by a meeting (collaboration, not pre-emption): those set aside now, the
+        # time so far by inquiry id (records, escalations) and in all (counted inquiries)
+        self._in_meeting: set[int] = set()
+        self._meeting_aside: dict[int, float] = {}
+        self.meeting_aside_sum = 0.0
         self._counter = not isinstance(self.pool, MemberPool)
         # arrivals after warm-up by cause: the desk's own (direct) and what raised them
         self.by_cause = dict.fromkeys(inquiry_causes(ctx.spec), 0)
@@ -357,6 +369,7 @@ class SupportDesk:
             self._record_answered(inquiry, now)
         if self._aside:  # kept for records or escalations: this one's is over
             self._aside.pop(inquiry.id, None)
+            self._meeting_aside.pop(inquiry.id, None)
         if inquiry.counted:  # arrived after warm-up, so it ends after it too
             self._resolved[inquiry.kind](now - inquiry.arrived_at)
             self._split_queue += inquiry.queue
@@ -374,13 +387,23 @@ class SupportDesk:
     def preempted(self, inquiry: Inquiry, now: float) -> None:
         self.preemptions += 1
         inquiry.set_aside_at = now
+        if getattr(self.pool, "calling_away", False):
+            self._in_meeting.add(inquiry.id)
 
     def resumed(self, inquiry: Inquiry, now: float) -> None:
+        meeting = bool(self._in_meeting) and inquiry.id in self._in_meeting
+        if meeting:
+            self._in_meeting.discard(inquiry.id)
         if self._track_aside:  # records, escalations: the inquiry's time set aside so far
             self._aside[inquiry.id] = (self._aside.get(inquiry.id, 0.0)
                                        + now - inquiry.set_aside_at)
+            if meeting:
+                self._meeting_aside[inquiry.id] = (self._meeting_aside.get(inquiry.id, 0.0)
+                                                   + now - inquiry.set_aside_at)
         if inquiry.counted:
             self.set_aside_sum += now - inquiry.set_aside_at
+            if meeting:
+                self.meeting_aside_sum += now - inquiry.set_aside_at
         elif now > self._warmup:
             self._edge_wait += now - max(self._warmup, inquiry.set_aside_at)
 
@@ -425,6 +448,7 @@ class SupportDesk:
             sent[0] += 1
             sent[1] += escalation.effort
         escalation.aside = self._aside.pop(inquiry.id, 0.0) if self._aside else 0.0
+        escalation.meeting = self._meeting_aside.pop(inquiry.id, 0.0)
         request = WorkRequest(f"escalation.{self.kinds[inquiry.kind]}", self.spec.team,
                               escalation.effort, now, on_done=self._remote_done,
                               payload=escalation, change=False)
@@ -447,7 +471,8 @@ class SupportDesk:
         self.escalations_resolved += 1
         queue, work, aside, collab = _escalation_split(escalation, now)
         if self._open is not None:
-            self._record(inquiry, now, "answered", (queue, work, aside, *collab))
+            self._record(inquiry, now, "answered",
+                         (queue, work, *_meeting_apart(aside, collab, escalation.meeting)))
         if inquiry.counted:
             self._resolved[inquiry.kind](now - inquiry.arrived_at)
             self._split_queue += queue
@@ -461,8 +486,10 @@ class SupportDesk:
         that keeps pre-emption's hot path free of per-inquiry bookkeeping)."""
         resolved = sum(len(times) for times in self._resolve_times)
         total = sum(sum(times) for times in self._resolve_times)
-        parts = {"queue": self._split_queue, "preempted": self.set_aside_sum,
+        parts = {"queue": self._split_queue,
+                 "preempted": self.set_aside_sum - self.meeting_aside_sum,
                  **dict(zip(COLLABORATION_COMPONENTS, self._split_collab, strict=True))}
+        parts[MEETING] += self.meeting_aside_sum  # work set aside by meetings
         parts["work"] = total - sum(parts.values())
         return {f"support.time_split.{name}": safe_ratio(parts[name], resolved)
                 for name in INQUIRY_RECORDS.components}
@@ -477,13 +504,15 @@ class SupportDesk:
         the rest."""
         total = now - inquiry.arrived_at
         aside = self._aside.pop(inquiry.id, 0.0)
+        meeting = self._meeting_aside.pop(inquiry.id, 0.0)
         if self._counter:
             work = inquiry.handle_time
             queue = total - work
         else:
             queue = inquiry.queue
             work = total - queue - aside
-        self._record(inquiry, now, "answered", (queue, work, aside, *NO_COLLABORATION))
+        self._record(inquiry, now, "answered",
+                     (queue, work, *_meeting_apart(aside, NO_COLLABORATION, meeting)))
 
     def _record(self, inquiry: Inquiry, now: float | None, outcome: str,
                 split: tuple[float, ...]) -> None:
@@ -499,17 +528,21 @@ class SupportDesk:
             escalation = self._escalations.get(inquiry.id)
             if escalation is not None and escalation.handled_at:  # waiting for the answer
                 queue, work, aside, collab = _escalation_split(escalation, now, done=False)
-                self._record(inquiry, None, OPEN, (queue, work, aside, *collab))
+                self._record(inquiry, None, OPEN,
+                             (queue, work, *_meeting_apart(aside, collab, escalation.meeting)))
                 continue
             if inquiry.in_queue:  # waiting for a first agent: all of it queue so far
                 self._record(inquiry, None, OPEN, (so_far, 0.0, 0.0, *NO_COLLABORATION))
                 continue
             aside = self._aside.pop(inquiry.id, 0.0)
+            meeting = self._meeting_aside.pop(inquiry.id, 0.0)
             if id(inquiry) in set_aside:  # pre-empted, waiting to resume
                 aside += now - inquiry.set_aside_at
+                if inquiry.id in self._in_meeting:
+                    meeting += now - inquiry.set_aside_at
             queue = inquiry.queue
-            self._record(inquiry, None, OPEN,
-                         (queue, so_far - queue - aside, aside, *NO_COLLABORATION))
+            self._record(inquiry, None, OPEN, (queue, so_far - queue - aside,
+                                               *_meeting_apart(aside, NO_COLLABORATION, meeting)))
 
     # --- results -------------------------------------------------------------------------
 
@@ -629,6 +662,16 @@ def _escalation_split(escalation: Escalation, now: float, done: bool = True
     collab = list(escalation.collab_times)
     queue = now - inquiry.arrived_at - work - escalation.aside - sum(collab)
     return queue, work, escalation.aside, collab
+
+
+def _meeting_apart(aside: float, collab, meeting: float) -> tuple[float, ...]:
+    """(preempted, *collaboration) of an inquiry whose time set aside, `aside`, includes
+    `meeting` by meetings: that part is the collaboration's `meeting` component."""
+    if not meeting:
+        return (aside, *collab)
+    collab = list(collab)
+    collab[COMPONENT_INDEX[MEETING]] += meeting
+    return (aside - meeting, *collab)
 
 
 def _mean_p90(prefix: str, values: array | np.ndarray) -> dict[str, float]:

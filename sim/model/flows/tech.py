@@ -26,6 +26,13 @@ import numpy as np
 from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
+from sim.metrics.split import (
+    COLLABORATION_COMPONENTS,
+    COMPONENT_INDEX,
+    MEETING,
+    collaboration_tags,
+    new_times,
+)
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
 from sim.model.flows.incidents import INCIDENT_COMPONENTS, INCIDENT_PRIORITY, Incidents
@@ -36,9 +43,11 @@ from sim.scenario.tech import TechSpec, dependency_order
 from sim.units import DAY, WEEK
 
 FEATURE_PRIORITY = INCIDENT_PRIORITY + 1
-FEATURE_COMPONENTS = ("queue", "work", "preempted", "deploy_wait")
+FEATURE_OPERATIONS = ("queue", "work", "preempted", "deploy_wait")
+FEATURE_COMPONENTS = FEATURE_OPERATIONS + COLLABORATION_COMPONENTS
 FEATURE_RECORDS = entity_kind(
-    "features", "feature items", dict.fromkeys(FEATURE_COMPONENTS, OPERATIONS),
+    "features", "feature items",
+    {**dict.fromkeys(FEATURE_OPERATIONS, OPERATIONS), **collaboration_tags()},
     ("deployed", OPEN),
     active=lambda spec: spec.tech is not None and bool(spec.tech.features or spec.tech.work),
     metrics="tech.feature")
@@ -50,7 +59,7 @@ class FeatureItem:
 
     __slots__ = ("id", "name", "kind", "effort", "priority", "due", "created_at", "counted",
                  "in_queue", "started_at", "built_at", "deployed_at", "aside_at", "aside",
-                 "request", "waiting_on", "dependents")
+                 "request", "waiting_on", "dependents", "collab", "by_meeting", "meeting")
 
     def __init__(self, id: int, name: str, kind: str, effort: float, due: float | None,
                  now: float, counted: bool, request: WorkRequest | None = None) -> None:
@@ -65,20 +74,35 @@ class FeatureItem:
         self.in_queue = False
         self.started_at = self.built_at = self.deployed_at = self.aside_at = None
         self.aside = 0.0
+        self.meeting = 0.0  # set aside by meetings (collaboration, not pre-emption)
+        self.by_meeting = False  # the current set-aside is a meeting's
         self.request = request
         self.waiting_on = 0
         self.dependents: list[FeatureItem] = []
+        # a request's collaboration times on its way here (channel, verification, ...)
+        self.collab = (list(request.collab_times) if request is not None
+                       and request.collab_times is not None else None)
 
-    def split(self, now: float) -> tuple[float, float, float, float]:
-        """queue, work, preempted, deploy_wait: so far (open) or in full."""
-        aside = self.aside + (now - self.aside_at if self.aside_at is not None else 0.0)
+    def split(self, now: float) -> tuple[float, ...]:
+        """queue, work, preempted, deploy_wait, then the collaboration components: so far
+        (an open item) or in full. A request's lead time runs from its sending: its time on
+        the way (all collaboration) is taken out of the queue."""
+        aside, meeting = self.aside, self.meeting
+        if self.aside_at is not None:
+            if self.by_meeting:
+                meeting += now - self.aside_at
+            else:
+                aside += now - self.aside_at
+        collab = self.collab[:] if self.collab is not None else new_times()
+        on_the_way = sum(collab)
+        collab[COMPONENT_INDEX[MEETING]] += meeting
         if self.started_at is None:
-            return (now - self.created_at, 0.0, 0.0, 0.0)
-        queue = self.started_at - self.created_at
+            return (now - self.created_at - on_the_way, 0.0, 0.0, 0.0, *collab)
+        queue = self.started_at - self.created_at - on_the_way
         built = self.built_at if self.built_at is not None else now
         deployed = self.deployed_at if self.deployed_at is not None else now
-        return (queue, built - self.started_at - aside, aside,
-                deployed - built if self.built_at is not None else 0.0)
+        return (queue, built - self.started_at - aside - meeting, aside,
+                deployed - built if self.built_at is not None else 0.0, *collab)
 
 
 class Tech:
@@ -175,7 +199,8 @@ class Tech:
 
     def receive(self, request: WorkRequest, now: float) -> None:
         """A work request on `work.<team>` (the contract in sim/model/org/requests.py)."""
-        item = self._new(request.name, REQUEST, request.effort, request.due, now, request)
+        item = self._new(request.name, REQUEST, request.effort, request.due,
+                         request.created_at, request)
         # a campaign page may wait for planned work (`after`); names tech does not plan are
         # the sender's own to wait for
         self._wait_for(item, tuple(n for n in request.after if n in self.spec.work))
@@ -196,9 +221,13 @@ class Tech:
 
     def preempted(self, item: FeatureItem, now: float) -> None:
         item.aside_at = now
+        item.by_meeting = getattr(self.pool, "calling_away", False)
 
     def resumed(self, item: FeatureItem, now: float) -> None:
-        item.aside += now - item.aside_at
+        if item.by_meeting:
+            item.meeting += now - item.aside_at
+        else:
+            item.aside += now - item.aside_at
         item.aside_at = None
 
     def end(self, item: FeatureItem, now: float) -> None:
@@ -422,8 +451,9 @@ TECH_METRICS = declare("tech", [
            "on-call member called in", when=_has_incidents, condition=_INC,
            unit="pages a week"),
     Metric("tech.incident.time_split.<component>", DURATION, "mean time of a resolved "
-           "incident in the component (detect, page, wait, fix); they add up to its time to "
-           "restore", values=lambda spec: INCIDENT_COMPONENTS if spec.tech.incidents else (),
+           "incident in the component (detect, page, wait, fix, and the collaboration "
+           "components); they add up to its time to restore",
+           values=lambda spec: INCIDENT_COMPONENTS if spec.tech.incidents else (),
            condition=_INC),
     Metric("tech.deploys_per_week", COUNT, "deploys per week (DORA deployment frequency)",
            when=_has_features, condition=_FEAT, unit="deploys a week"),
@@ -434,8 +464,10 @@ TECH_METRICS = declare("tech", [
     Metric("tech.feature_lead_time.p90", DURATION, f"{_LEAD}: 90th percentile",
            when=_has_features, condition=_FEAT),
     Metric("tech.feature.time_split.<component>", DURATION, "mean time of a deployed item "
-           "in the component (queue, work, preempted, deploy_wait); they add up to its lead "
-           "time", values=lambda spec: FEATURE_COMPONENTS if _has_features(spec) else (),
+           "in the component (queue, work, preempted, deploy_wait, and the collaboration "
+           "components: a request's time on the way, meetings' set-asides); they add up to "
+           "its lead time (from the request)",
+           values=lambda spec: FEATURE_COMPONENTS if _has_features(spec) else (),
            condition=_FEAT),
     Metric("tech.features_late_share", SHARE, "items with a due time deployed after it, or "
            "still open past it", when=_has_features, condition=_FEAT),

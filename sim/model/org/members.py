@@ -126,6 +126,9 @@ class MemberPool(PoolLevels):
         self.on_queued: Callable[[MemberPool], None] | None = None
         self.on_idle: Callable[[MemberPool, Member], Work | None] | None = None
         self._foreign: dict[int, MemberPool] = {}
+        # True while a meeting sets work aside: a handler's `preempted` may read it, to count
+        # the time set aside as the meeting's (collaboration) rather than pre-emption's
+        self.calling_away = False
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -416,7 +419,9 @@ class MemberPool(PoolLevels):
             return False
         now = self.env._now
         if held is not None:
+            self.calling_away = True
             self._preempt(member, now)
+            self.calling_away = False
         else:
             self._set_busy(member, +1, now)
         member.work = _AWAY
