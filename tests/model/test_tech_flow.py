@@ -15,7 +15,7 @@ from sim.analysis.statistics import t_quantile
 from sim.analysis.theory_tech import preemptive_priority_sojourn
 from sim.model.build import build_flows
 from sim.model.context import Context
-from sim.model.flows.tech import Tech, next_deploy
+from sim.model.flows.tech import FEATURE_COMPONENTS, Tech, next_deploy
 from sim.model.org.requests import WorkRequest, work_kind
 from sim.random import RandomStreams
 
@@ -60,8 +60,11 @@ def test_the_issue_s_minimal_tech_forms_run_as_written():
     assert (m["site.lost_orders_share"] < 1e-9).all()  # far more capacity than load
 
 
-def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preemption():
-    data = {"name": "conserve", "horizon": "60d", "teams": {"tech": {"members": 1}},
+@pytest.mark.parametrize("shift", [None, "09:00-17:00"])
+def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preemption(shift):
+    """With a shift, long items are also set down at each shift's end: effort still kept."""
+    team = {"members": 1} if shift is None else {"members": 1, "shift": shift}
+    data = {"name": "conserve", "horizon": "60d", "teams": {"tech": team},
             "tech": {"incidents": {"sev1": {"rate": "1/d", "fix_time": "exp(5h)"}},
                      "features": {"arrivals": "1/d", "effort": "exp(10h)"},
                      "work": {"a": {"effort": "30h", "at": "2d"},
@@ -80,6 +83,8 @@ def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preempti
     a = tech.planned["a"]
     assert b.started_at is None or b.started_at >= a.deployed_at  # after its dependency
     assert all(next_deploy(t, frozenset({1, 3}), 600.0) == t for t in tech.deploy_times)
+    off_shift = tech.split_sums[FEATURE_COMPONENTS.index("off_shift")]
+    assert (off_shift > 0) == (shift is not None)  # nights count as off shift, not work
 
 
 def test_change_failure_share_is_within_its_binomial_interval():

@@ -12,8 +12,9 @@ next deploy day's `at` time (one deploy for all of them). Each deploy fails with
 `change_failure`: an incident of the deploys' severity.
 
 Feature lead time runs from the request to the deploy; its split is queue (request to first
-start, dependencies included), work (with a member), preempted (set aside by incidents) and
-deploy_wait (finished to deployed).
+start, dependencies included), work (with a member), preempted (set aside by incidents),
+off_shift (set down at a member's shift end until a member on shift takes it up: feature
+work is not worked through the night) and deploy_wait (finished to deployed).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sim.scenario.tech import TechSpec, dependency_order
 from sim.units import DAY, WEEK
 
 FEATURE_PRIORITY = INCIDENT_PRIORITY + 1
-FEATURE_COMPONENTS = ("queue", "work", "preempted", "deploy_wait")
+FEATURE_COMPONENTS = ("queue", "work", "preempted", "off_shift", "deploy_wait")
 FEATURE_RECORDS = entity_kind(
     "features", "feature items", dict.fromkeys(FEATURE_COMPONENTS, OPERATIONS),
     ("deployed", OPEN),
@@ -50,7 +51,7 @@ class FeatureItem:
 
     __slots__ = ("id", "name", "kind", "effort", "priority", "due", "created_at", "counted",
                  "in_queue", "started_at", "built_at", "deployed_at", "aside_at", "aside",
-                 "request", "waiting_on", "dependents")
+                 "off_at", "off", "request", "waiting_on", "dependents")
 
     def __init__(self, id: int, name: str, kind: str, effort: float, due: float | None,
                  now: float, counted: bool, request: WorkRequest | None = None) -> None:
@@ -65,19 +66,22 @@ class FeatureItem:
         self.in_queue = False
         self.started_at = self.built_at = self.deployed_at = self.aside_at = None
         self.aside = 0.0
+        self.off_at = None  # set down at a shift's end, waiting for a member on shift
+        self.off = 0.0
         self.request = request
         self.waiting_on = 0
         self.dependents: list[FeatureItem] = []
 
-    def split(self, now: float) -> tuple[float, float, float, float]:
-        """queue, work, preempted, deploy_wait: so far (open) or in full."""
+    def split(self, now: float) -> tuple[float, float, float, float, float]:
+        """queue, work, preempted, off_shift, deploy_wait: so far (open) or in full."""
         aside = self.aside + (now - self.aside_at if self.aside_at is not None else 0.0)
+        off = self.off + (now - self.off_at if self.off_at is not None else 0.0)
         if self.started_at is None:
-            return (now - self.created_at, 0.0, 0.0, 0.0)
+            return (now - self.created_at, 0.0, 0.0, 0.0, 0.0)
         queue = self.started_at - self.created_at
         built = self.built_at if self.built_at is not None else now
         deployed = self.deployed_at if self.deployed_at is not None else now
-        return (queue, built - self.started_at - aside, aside,
+        return (queue, built - self.started_at - aside - off, aside, off,
                 deployed - built if self.built_at is not None else 0.0)
 
 
@@ -197,9 +201,17 @@ class Tech:
     def preempted(self, item: FeatureItem, now: float) -> None:
         item.aside_at = now
 
+    def set_down(self, item: FeatureItem, now: float) -> None:
+        """The member's shift ended: long work waits for the next member on shift."""
+        item.off_at = now
+
     def resumed(self, item: FeatureItem, now: float) -> None:
-        item.aside += now - item.aside_at
-        item.aside_at = None
+        if item.off_at is not None:
+            item.off += now - item.off_at
+            item.off_at = None
+        else:
+            item.aside += now - item.aside_at
+            item.aside_at = None
 
     def end(self, item: FeatureItem, now: float) -> None:
         item.built_at = now
@@ -431,8 +443,8 @@ TECH_METRICS = declare("tech", [
     Metric("tech.feature_lead_time.p90", DURATION, f"{_LEAD}: 90th percentile",
            when=_has_features, condition=_FEAT),
     Metric("tech.feature.time_split.<component>", DURATION, "mean time of a deployed item "
-           "in the component (queue, work, preempted, deploy_wait); they add up to its lead "
-           "time", values=lambda spec: FEATURE_COMPONENTS if _has_features(spec) else (),
+           "in the component (queue, work, preempted, off_shift, deploy_wait); they add up to "
+           "its lead time", values=lambda spec: FEATURE_COMPONENTS if _has_features(spec) else (),
            condition=_FEAT),
     Metric("tech.features_late_share", SHARE, "items with a due time deployed after it, or "
            "still open past it", when=_has_features, condition=_FEAT),

@@ -16,6 +16,10 @@ Pre-emption: work submitted with `preempt=True`, finding nobody free, takes the 
 least urgent pre-emptible work of a strictly lower priority (the latest started among
 equals); that work goes back to the front of its queue with the effort done kept
 (done + remaining = total) and no longer waits for a customer's patience.
+
+Shift ends: a member whose shift ends finishes short work in hand (overtime), but sets long
+work down, the same way, for the next member on shift with the skill: work that is
+pre-emptible and whose handler has `set_down(item, now)` (then `resumed` when taken up).
 """
 
 from __future__ import annotations
@@ -353,13 +357,38 @@ class MemberPool(PoolLevels):
             self._start(member, following, now)
 
     def go_off(self, member: Member) -> None:
-        """The member's shift ends: a free member leaves, a busy one after the work in hand."""
+        """The member's shift ends: a free member leaves; a busy one sets long work down
+        (pre-emptible work whose handler has `set_down`) and leaves, or finishes the work in
+        hand first (overtime)."""
         now = self.env._now
         member.on_shift = False
         self.on_shift_level.set(now, self.on_shift_level.value - 1)
         self.capacity_level.set(now, self.capacity_level.value - member.speed)
-        if member.work is None:
+        work = member.work
+        if work is None:
             self._set_present(member, -1, now)
+        elif work.preemptible and hasattr(work.handler, "set_down"):
+            self._set_down(member, work, now)
+            self._set_busy(member, -1, now)
+            self._set_present(member, -1, now)
+
+    def _set_down(self, member: Member, work: Work, now: float) -> None:
+        """Long work left at a shift's end, its effort done kept: a free member on shift with
+        the skill resumes it at once, else it waits first of its priority (as pre-empted
+        work does) for the next member who comes on or becomes free."""
+        work.remaining = max(0.0, work.remaining - (now - member.started_at) * member.speed)
+        work.token += 1  # its finish callback is now stale
+        work.member = None
+        member.busy_time += now - member.started_at
+        member.work = None
+        work.handler.set_down(work.item, now)
+        home = self._foreign.pop(id(work), self) if self._foreign else self
+        taker = home._free_member(work.skill)
+        if taker is None:
+            home._requeue(work, now)
+            return
+        home._set_busy(taker, +1, now)
+        home._start(taker, work, now)
 
     def start_window(self, now: float) -> None:
         super().start_window(now)
