@@ -143,6 +143,11 @@ class OnCallSpec(Spec):
                                          "page).")
 
 
+_PRIORITY = ("Priority among feature items, 0 first (a work request's, e.g. a campaign page, "
+             "is 0): orders the queue, never pre-empts; every feature item is below "
+             "incidents.")
+
+
 class FeaturesSpec(Spec):
     """A stream of feature requests."""
 
@@ -151,6 +156,7 @@ class FeaturesSpec(Spec):
                              "e.g. exp(16h).")
     deadline: PositiveDuration | None = Field(None, description="Due this long after the "
                                               "request (absent: never late).")
+    priority: Count = Field(0, ge=0, le=9, description=_PRIORITY)
 
 
 class WorkItemSpec(Spec):
@@ -160,6 +166,7 @@ class WorkItemSpec(Spec):
     at: Duration = Field(0.0, description="When it is requested (time since the start).")
     depends_on: tuple[str, ...] = Field((), description="Items deployed before it starts.")
     due: Duration | None = Field(None, description="When it is due (time since the start).")
+    priority: Count = Field(0, ge=0, le=9, description=_PRIORITY)
 
 
 class DeploysSpec(Spec):

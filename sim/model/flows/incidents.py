@@ -187,10 +187,12 @@ class Incidents:
         else:
             requests = [self.pool.request(priority=INCIDENT_PRIORITY, preempt=True)
                         for _ in range(2 if sev.spec.second_engineer else 1)]
-            grants = yield env.all_of(requests)
+            grants = list((yield env.all_of(requests)).values())
             incident.started_at = env.now
-            yield env.timeout(work)
-            for grant in grants.values():
+            # at the engineers' pace: the mean speed of the members held
+            speed = sum(grant.work.member.speed for grant in grants) / len(grants)
+            yield env.timeout(work if speed == 1.0 else work / speed)
+            for grant in grants:
                 self.pool.release(grant)
         incident.resolved_at = now = env.now
         if sev.spec.site is not None:

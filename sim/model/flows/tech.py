@@ -5,7 +5,8 @@ Feature items come from three places: a stream of requests (`features`), named p
 and work requests other teams send on `work.<team>` (a campaign's page; the contract of
 sim/model/org/requests.py: `on_done` is called when the item is deployed). All are worked by
 the team's members at a priority below incidents, pre-emptible: an incident takes the member
-of the latest started item, which is resumed later with its effort done kept.
+of the latest started item, which is resumed later with its effort done kept. Among feature
+items, their own `priority` (0 first; a work request's) orders the queue, without pre-emption.
 
 A finished item is deployed at once (no `deploys.days`), or with every item waiting at the
 next deploy day's `at` time (one deploy for all of them). Each deploy fails with probability
@@ -54,12 +55,13 @@ class FeatureItem:
                  "off_at", "off", "request", "waiting_on", "dependents")
 
     def __init__(self, id: int, name: str, kind: str, effort: float, due: float | None,
-                 now: float, counted: bool, request: WorkRequest | None = None) -> None:
+                 now: float, counted: bool, request: WorkRequest | None = None,
+                 priority: int = 0) -> None:
         self.id = id
         self.name = name
         self.kind = kind
         self.effort = effort
-        self.priority = FEATURE_PRIORITY
+        self.priority = FEATURE_PRIORITY + priority  # always below incidents
         self.due = due
         self.created_at = now
         self.counted = counted
@@ -137,9 +139,10 @@ class Tech:
                 call_later(self.env, at, self._request_planned, name)
 
     def _new(self, name: str, kind: str, effort: float, due: float | None, now: float,
-             request: WorkRequest | None = None) -> FeatureItem:
+             request: WorkRequest | None = None, priority: int = 0) -> FeatureItem:
         item = FeatureItem(self.items_all, name, kind, effort, due, now,
-                           now >= self.ctx.warmup, request)
+                           now >= self.ctx.warmup, request, priority)
+        self.pool.ensure_priorities(item.priority + 1)
         self.items_all += 1
         self.open[item.id] = item
         if item.counted:
@@ -150,19 +153,24 @@ class Tech:
     def _request_feature(self, now: float) -> None:
         deadline = self.spec.features.deadline
         item = self._new("feature", STREAM, self._effort(), now + deadline if deadline else None,
-                         now)
-        self.pool.submit(self, item, preempt=True)
+                         now, priority=self.spec.features.priority)
+        self._submit(item)
 
     def _request_planned(self, event: Wakeup) -> None:
         name = event._value
         spec = self.spec.work[name]
-        item = self._new(name, PLANNED, self._planned_effort[name](), spec.due, self.env._now)
+        item = self._new(name, PLANNED, self._planned_effort[name](), spec.due, self.env._now,
+                         priority=spec.priority)
         self.planned[name] = item
         self._wait_for(item, spec.depends_on)
         for waiting in self._later_dependents.pop(name, []):
             item.dependents.append(waiting)
         if item.waiting_on == 0:
-            self.pool.submit(self, item, preempt=True)
+            self._submit(item)
+
+    def _submit(self, item: FeatureItem) -> None:
+        """Pre-emptible by incidents; among feature items the priority orders the queue."""
+        self.pool.submit(self, item, preempt=True, queue_only=True)
 
     def _wait_for(self, item: FeatureItem, dependencies: tuple[str, ...]) -> None:
         """Make `item` wait until the planned items it depends on are deployed."""
@@ -179,12 +187,13 @@ class Tech:
 
     def receive(self, request: WorkRequest, now: float) -> None:
         """A work request on `work.<team>` (the contract in sim/model/org/requests.py)."""
-        item = self._new(request.name, REQUEST, request.effort, request.due, now, request)
+        item = self._new(request.name, REQUEST, request.effort, request.due, now, request,
+                         request.priority)
         # a campaign page may wait for planned work (`after`); names tech does not plan are
         # the sender's own to wait for
         self._wait_for(item, tuple(n for n in request.after if n in self.spec.work))
         if item.waiting_on == 0:
-            self.pool.submit(self, item, preempt=True)
+            self._submit(item)
 
     # --- pool handler -----------------------------------------------------------------------
 
@@ -263,7 +272,7 @@ class Tech:
         for waiting in item.dependents:
             waiting.waiting_on -= 1
             if waiting.waiting_on == 0:
-                self.pool.submit(self, waiting, preempt=True)
+                self._submit(waiting)
         if item.request is not None:
             request = item.request
             request.done_at = now

@@ -160,12 +160,15 @@ class MemberPool(PoolLevels):
 
     # --- work ------------------------------------------------------------------------------
 
-    def submit(self, handler: Handler, item: Any, preempt: bool = False) -> None:
+    def submit(self, handler: Handler, item: Any, preempt: bool = False,
+               queue_only: bool = False) -> None:
         """Start `item` now with a free member who has its skill, else (`preempt`) in place
-        of less urgent pre-emptible work, else queue it by priority."""
+        of less urgent pre-emptible work, else queue it by priority. `preempt` work is
+        pre-emptible too; with `queue_only` it never takes a member from other work itself
+        (feature items: their priority orders the queue, more urgent work pre-empts them)."""
         skill_of = getattr(handler, "skill_of", None)
         work = Work(handler, item, skill_of(item) if skill_of else ANY_SKILL, next(self._seq),
-                    preempt, preempt)
+                    preempt and not queue_only, preempt)
         self._place(work)
 
     def _place(self, work: Work) -> None:
