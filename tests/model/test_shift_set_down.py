@@ -76,3 +76,25 @@ def test_short_or_unpreemptible_work_is_finished_in_overtime(handler, preempt):
     env.run(until=200)
     assert times(handler.log, "end") == {"x": 30.0}
     assert present == [1] and pool.present == 0 and pool.busy == 0
+
+
+def test_a_member_called_in_takes_the_call_after_overtime_or_sets_long_work_aside():
+    env, pool = pool_of({"ann": 1.0, "bob": 1.0})
+    ann, bob = pool.members
+    short, long = Recorder(30.0), LongWork(100.0)
+    granted = {}
+
+    def call(member) -> None:
+        pool.call_in(member).callbacks.append(
+            lambda e: granted.setdefault(member.name, env.now))
+    at(env, 0.0, lambda: pool.come_on(ann))
+    at(env, 0.0, lambda: pool.come_on(bob))
+    at(env, 0.0, lambda: pool.submit(short, Item("inquiry")))  # ann: not pre-emptible
+    at(env, 0.0, lambda: pool.submit(long, Item("feature"), True))  # bob
+    at(env, 10.0, lambda: pool.go_off(ann))  # overtime on the inquiry until 30
+    at(env, 15.0, lambda: call(ann))
+    at(env, 20.0, lambda: call(bob))  # on shift, on long work: set aside at once
+    env.run(until=200)
+    assert granted == {"ann": 30.0, "bob": 20.0}
+    assert ("preempted", "feature", 20.0) in long.log
+    assert pool.busy == 2 and pool.present == 2  # both held: ann off shift, as overtime

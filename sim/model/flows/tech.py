@@ -34,7 +34,7 @@ from sim.model.flows.incidents import INCIDENT_COMPONENTS, INCIDENT_PRIORITY, In
 from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.org.requests import WorkRequest
 from sim.model.wakeup import Wakeup, call_later
-from sim.scenario.tech import TechSpec, dependency_order
+from sim.scenario.tech import TechSpec, dependency_order, rotation_names
 from sim.units import DAY, WEEK
 
 FEATURE_PRIORITY = INCIDENT_PRIORITY + 1
@@ -335,6 +335,8 @@ class Tech:
             m["tech.incident.time_to_restore.mean"] = restore["tech.incident.time_to_restore.mean"]
             m["tech.incident.time_to_restore.p90"] = restore["tech.incident.time_to_restore.p90"]
             m["tech.on_call.pages_per_week"] = incidents.off_shift_pages / (span / WEEK)
+            for name, pages in incidents.pages_by_member.items():
+                m[f"tech.on_call.pages_per_week.{name}"] = pages / (span / WEEK)
             resolved = len(incidents.restore_times)
             for name, total in zip(INCIDENT_COMPONENTS, incidents.split_sums, strict=True):
                 m[f"tech.incident.time_split.{name}"] = safe_ratio(total, resolved)
@@ -410,6 +412,13 @@ def _has_features(spec: Any) -> bool:
     return bool(spec.tech.features or spec.tech.work or getattr(spec, "campaigns", None))
 
 
+def _on_call_members(spec: Any) -> list[str]:
+    """The members of the on-call rotation, each once, in turn (with incidents)."""
+    if not spec.tech.incidents or spec.tech.team not in spec.teams:
+        return []
+    return list(dict.fromkeys(rotation_names(spec.tech, spec.teams[spec.tech.team])))
+
+
 def incident_causes(spec: TechSpec) -> list[str]:
     """The sources of incidents the scenario has: background, load, deploy."""
     causes = []
@@ -439,6 +448,9 @@ TECH_METRICS = declare("tech", [
     Metric("tech.on_call.pages_per_week", COUNT, "incidents paged off shift per week: the "
            "on-call member called in", when=_has_incidents, condition=_INC,
            unit="pages a week"),
+    Metric("tech.on_call.pages_per_week.<member>", COUNT, "incidents paged off shift per "
+           "week to the member (of the on-call rotation)", values=_on_call_members,
+           condition=_INC, unit="pages a week"),
     Metric("tech.incident.time_split.<component>", DURATION, "mean time of a resolved "
            "incident in the component (detect, page, wait, fix); they add up to its time to "
            "restore", values=lambda spec: INCIDENT_COMPONENTS if spec.tech.incidents else (),
@@ -458,5 +470,5 @@ TECH_METRICS = declare("tech", [
     Metric("tech.features_late_share", SHARE, "items with a due time deployed after it, or "
            "still open past it", when=_has_features, condition=_FEAT),
     Metric("tech.utilisation", SHARE, "busy member time of the tech team over on-shift time "
-           "plus overtime (the on-call member called in off shift is not counted)"),
+           "plus overtime (the on-call member's call-outs off shift included)"),
 ], active=lambda spec: spec.tech is not None, order=30)

@@ -130,6 +130,8 @@ class MemberPool(PoolLevels):
         self.on_queued: Callable[[MemberPool], None] | None = None
         self.on_idle: Callable[[MemberPool, Member], Work | None] | None = None
         self._foreign: dict[int, MemberPool] = {}
+        # members called in by name (on call), each with the grants waiting for them
+        self._called: dict[str, deque[Work]] = {}
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -292,6 +294,8 @@ class MemberPool(PoolLevels):
         if self._foreign:
             self._foreign.pop(id(work), None)
         work.handler.end(work.item, now)
+        if self._called and self._take_call(member, now):
+            return
         if member.on_shift:
             following = self._next_for(member)
             if following is None and self.on_idle is not None:
@@ -460,6 +464,8 @@ class MemberPool(PoolLevels):
         now = self.env._now
         member.busy_time += now - member.started_at
         member.work = None
+        if self._called and self._take_call(member, now):
+            return
         if member.on_shift:
             following = self._next_for(member)
             if following is not None:
@@ -479,6 +485,38 @@ class MemberPool(PoolLevels):
         self.ensure_priorities(priority + 1)
         self._place(Work(GRANTS, grant, grant.skill, next(self._seq), preempt, False))
         return grant.event
+
+    def call_in(self, member: Member) -> Event:
+        """Hold `member` by name for a process (the on-call member paged), on shift or off:
+        at once when free or on pre-emptible work (set aside as by pre-emption), else when
+        the work in hand ends, before any queued work; calls wait first come first served.
+        Off shift the time is overtime (busy and present). Give it back with `release`."""
+        grant = Grant(self.env, 0, ANY_SKILL)
+        work = Work(GRANTS, grant, ANY_SKILL, next(self._seq), False, False)
+        held = member.work
+        now = self.env._now
+        if held is None:
+            self._set_busy(member, +1, now)
+            if not member.on_shift:
+                self._set_present(member, +1, now)
+            self._start(member, work, now)
+        elif held.preemptible:
+            self._preempt(member, now)
+            self._start(member, work, now)
+        else:
+            self._called.setdefault(member.name, deque()).append(work)
+        return grant.event
+
+    def _take_call(self, member: Member, now: float) -> bool:
+        """A member whose work ended takes a call waiting for them (busy stays counted)."""
+        calls = self._called.get(member.name)
+        if not calls:
+            return False
+        work = calls.popleft()
+        if not calls:
+            del self._called[member.name]
+        self._start(member, work, now)
+        return True
 
     def release(self, grant: Grant) -> None:
         work = grant.work
