@@ -132,6 +132,15 @@ class SeveritySpec(Spec):
         return value
 
 
+def _as_name(value: Any) -> Any:
+    """A group label or member name as YAML may read it: 0 or 0.1 unquoted are numbers."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else value
+
+
+MemberName = Annotated[str, BeforeValidator(_as_name)]
+
+
 class OnCallSpec(Spec):
     """Who answers pages off shift, and how fast."""
 
@@ -141,7 +150,7 @@ class OnCallSpec(Spec):
                                          "shift: the on-call member is called in and works "
                                          "the incidents alone, one at a time (absent: as "
                                          "page).")
-    rotation: tuple[str, ...] = Field((), description="Who is on call, in turn: members of "
+    rotation: tuple[MemberName, ...] = Field((), description="Who is on call, in turn: members of "
                                       "the team by name, or groups by label (a group's "
                                       "members in order) (absent: every member in turn).")
     every: PositiveDuration = Field(WEEK, description="How long each stays on call, e.g. 1w "
