@@ -8,10 +8,11 @@ occurs, each from its severity's own stream (common random numbers).
 Life: occurrence (the site goes down or to reduced capacity, by severity, until the fix
 ends) -> detection (`tech.detect`) -> a page (`on_call.page`; `off_shift_page` when nobody
 of the team is on shift) -> an engineer (two with `second_engineer`), taken from the team's
-pool at the top priority, pre-empting feature work -> triage and fix -> resolved. Off shift
-the on-call member of the rotation is called in and works it alone, outside the pool (one
-incident at a time, first come first served). Time to restore runs from occurrence to
-resolution; its split is detect + page + wait + fix (fix includes triage).
+pool at the top priority, pre-empting feature work -> triage and fix (at the engineers'
+speed) -> resolved. Off shift the page goes to the member on call when it is sent (the
+rotation's turn, `on_call.every` each), who is called in and works it alone (one incident at
+a time, first come first served; overtime in the team's utilisation). Time to restore runs
+from occurrence to resolution; its split is detect + page + wait + fix (fix includes triage).
 
 Tech tells support when it detects an incident and when it is fixed (`INCIDENT_STATUS`, over
 the tech->support channel); the incident's inquiries come from customers, over no channel.
@@ -22,8 +23,6 @@ from __future__ import annotations
 from array import array
 from collections.abc import Generator
 from typing import Any
-
-from simpy import Resource
 
 from sim.calendar import RateProfile
 from sim.metrics.level import Level
@@ -41,7 +40,7 @@ from sim.model.flows.signals import (
     SiteHealth,
 )
 from sim.model.org.pool import PoolLevels
-from sim.scenario.tech import TechSpec
+from sim.scenario.tech import TechSpec, rotation_names
 
 INCIDENT_PRIORITY = 0  # above every feature item
 CUSTOMERS = "customers"  # who raises an incident's inquiries: not a team, so no channel
@@ -122,7 +121,9 @@ class Incidents:
             ArrivalStream(ctx, RateProfile(spec.rate), f"tech.incidents.{name}.arrivals",
                           self._background(name))
             for name, spec in tech.incidents.items() if spec.rate > 0]
-        self.on_call = Resource(ctx.env, capacity=1)
+        by_name = {member.name: member for member in pool.members}
+        self.rotation = [by_name[name] for name in rotation_names(tech, ctx.spec.teams[tech.team])]
+        self.pages_by_member = dict.fromkeys((m.name for m in self.rotation), 0)  # off shift
         self._inquiry_gap = ctx.streams.stream("tech.incidents.inquiries")
         self.occurred_all = 0
         self.resolved_all = 0
@@ -196,19 +197,24 @@ class Incidents:
         yield env.timeout(incident.page[1] if off_shift else incident.page[0])
         incident.paged_at = env.now
         work = incident.triage + incident.fix
-        if off_shift:  # the on-call member is called in, alone
-            self.off_shift_pages += env.now >= self.ctx.warmup
-            with self.on_call.request() as call:
-                yield call
-                incident.started_at = env.now
-                yield env.timeout(work)
+        if off_shift:  # the member on call when paged is called in, alone
+            member = self.on_call_at(incident.detected_at)
+            if env.now >= self.ctx.warmup:
+                self.off_shift_pages += 1
+                self.pages_by_member[member.name] += 1
+            grant = yield self.pool.call_in(member)
+            incident.started_at = env.now
+            yield env.timeout(work if member.speed == 1.0 else work / member.speed)
+            self.pool.release(grant)
         else:
             requests = [self.pool.request(priority=INCIDENT_PRIORITY, preempt=True)
                         for _ in range(2 if sev.spec.second_engineer else 1)]
-            grants = yield env.all_of(requests)
+            grants = list((yield env.all_of(requests)).values())
             incident.started_at = env.now
-            yield env.timeout(work)
-            for grant in grants.values():
+            # at the engineers' pace: the mean speed of the members held
+            speed = sum(grant.work.member.speed for grant in grants) / len(grants)
+            yield env.timeout(work if speed == 1.0 else work / speed)
+            for grant in grants:
                 self.pool.release(grant)
         incident.resolved_at = now = env.now
         if sev.spec.site is not None:
@@ -221,6 +227,11 @@ class Incidents:
         org = self.ctx.org
         if org.receives(INCIDENT_STATUS):
             org.send(INCIDENT_STATUS, IncidentStatus(incident.id, fixed), self.tech.team)
+
+    def on_call_at(self, now: float) -> Any:
+        """The member whose turn on call it is at `now`."""
+        rotation = self.rotation
+        return rotation[int(now // self.tech.on_call.every) % len(rotation)]
 
     def _resolved(self, incident: Incident, now: float) -> None:
         self.resolved_all += 1
