@@ -15,7 +15,7 @@ from sim.metrics.declare import reported_names
 from sim.metrics.load import Finding
 from sim.metrics.output import Balance
 from sim.metrics.record_table import RecordTable
-from sim.metrics.split import collaboration_shares
+from sim.metrics.split import collaboration_shares, drop_unreported
 from sim.model.build import Flow, build_flows
 from sim.model.context import Context
 from sim.model.org.team import member_hours
@@ -136,6 +136,7 @@ def run_replication(spec: ScenarioSpec, seed: int, replication: int,
         result.samples.update(output.samples)
         result.balances.extend(output.balances)
     result.metrics.update(collaboration_shares(spec, result.metrics))
+    drop_unreported(spec, result.metrics)
     # in the declared order (flow by flow, money last), whichever flow collects a metric
     order = {name: i for i, name in enumerate(reported_names(spec))}
     result.metrics = dict(sorted(result.metrics.items(),

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sim.metrics.records import COLLABORATION, EntityKind, recorded_kinds
+from sim.metrics.records import COLLABORATION, OPERATIONS, EntityKind, recorded_kinds
+from sim.scenario.collab import collaboration_on
 
 # the collaboration layer's components (issue 10), in the order records list them
 CHANNEL = "channel"
@@ -38,14 +39,37 @@ def new_times() -> list[float]:
     return [0.0] * len(COLLABORATION_COMPONENTS)
 
 
+def reported_components(kind: EntityKind, spec) -> tuple[str, ...]:
+    """The components of `kind` a run of `spec` reports as `<flow>.time_split.<component>`:
+    all of them with collaboration settings; without, the operations ones only (the others
+    are 0 by construction, and seven rows of zeros per flow would bury the table)."""
+    if collaboration_on(spec):
+        return tuple(kind.components)
+    return tuple(c for c, tag in kind.components.items() if tag == OPERATIONS)
+
+
+def drop_unreported(spec, metrics: dict[str, float]) -> None:
+    """Remove the time-split metrics of components `spec` does not report (flows compute
+    every component; the rule of what is shown lives here, once)."""
+    if collaboration_on(spec):
+        return
+    for kind in recorded_kinds(spec):
+        for component, tag in kind.components.items():
+            if tag == COLLABORATION:
+                metrics.pop(time_split_name(kind, component), None)
+
+
 def time_split_name(kind: EntityKind, component: str) -> str:
     return f"{kind.metric_prefix}.time_split.{component}"
 
 
 def collaboration_share(kind: EntityKind, metrics: Mapping[str, float]) -> float | None:
     """The collaboration part of the kind's mean response time, from its time-split metrics
-    (None when the flow did not report them all; nan when no entity finished)."""
-    values = {c: metrics.get(time_split_name(kind, c)) for c in kind.components}
+    (None when the flow did not report its operations components; a collaboration component
+    not reported is 0; nan when no entity finished)."""
+    values = {c: metrics.get(time_split_name(kind, c),
+                             0.0 if tag == COLLABORATION else None)
+              for c, tag in kind.components.items()}
     if any(v is None for v in values.values()):
         return None
     total = sum(values.values())

@@ -29,6 +29,7 @@ from sim.metrics.split import (
     MEETING,
     collaboration_tags,
     new_times,
+    reported_components,
 )
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
@@ -778,7 +779,8 @@ SUPPORT_METRICS = declare("support", [
            condition="with incidents that raise inquiries"),
     Metric("support.time_split.<component>", DURATION, "mean time of a resolved inquiry in "
            f"the component ({', '.join(INQUIRY_RECORDS.components)}); they add up to "
-           "support.time_to_resolve.mean", values=lambda spec: list(INQUIRY_RECORDS.components)),
+           "support.time_to_resolve.mean (the collaboration ones with collaboration settings)",
+           values=lambda spec: reported_components(INQUIRY_RECORDS, spec)),
     Metric("support.wait_window.mean", DURATION, "all waiting within the observed window "
            "per arrival, the window's edges included (the W of Little's law L = lambda W)"),
     Metric("support.preempted_wait.mean", DURATION, "time set aside by pre-emption, waiting "

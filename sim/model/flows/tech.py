@@ -34,10 +34,16 @@ from sim.metrics.split import (
     MEETING,
     collaboration_tags,
     new_times,
+    reported_components,
 )
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
-from sim.model.flows.incidents import INCIDENT_COMPONENTS, INCIDENT_PRIORITY, Incidents
+from sim.model.flows.incidents import (
+    INCIDENT_COMPONENTS,
+    INCIDENT_PRIORITY,
+    INCIDENT_RECORDS,
+    Incidents,
+)
 from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.org.requests import WorkRequest
 from sim.model.wakeup import Wakeup, call_later
@@ -486,7 +492,8 @@ TECH_METRICS = declare("tech", [
     Metric("tech.incident.time_split.<component>", DURATION, "mean time of a resolved "
            "incident in the component (detect, page, wait, fix, and the collaboration "
            "components); they add up to its time to restore",
-           values=lambda spec: INCIDENT_COMPONENTS if spec.tech.incidents else (),
+           values=lambda spec: (reported_components(INCIDENT_RECORDS, spec)
+                                if spec.tech.incidents else ()),
            condition=_INC),
     Metric("tech.deploys_per_week", COUNT, "deploys per week (DORA deployment frequency)",
            when=_has_features, condition=_FEAT, unit="deploys a week"),
@@ -500,7 +507,8 @@ TECH_METRICS = declare("tech", [
            "in the component (queue, work, preempted, off_shift, deploy_wait, and the "
            "collaboration components: a request's time on the way, meetings' set-asides); they "
            "add up to its lead time (from the request)",
-           values=lambda spec: FEATURE_COMPONENTS if _has_features(spec) else (),
+           values=lambda spec: (reported_components(FEATURE_RECORDS, spec)
+                                if _has_features(spec) else ()),
            condition=_FEAT),
     Metric("tech.features_late_share", SHARE, "items with a due time deployed after it, or "
            "still open past it", when=_has_features, condition=_FEAT),
