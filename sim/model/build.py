@@ -31,12 +31,18 @@ from sim.model.flows.shipments import (
 from sim.model.flows.signals import (
     DEMAND_FACTOR,
     FORECAST_PURCHASE,
+    INCIDENT_STATUS,
     LOAD_INCIDENT,
     SITE_CAPACITY,
     SITE_HEALTH,
 )
 from sim.model.flows.site import Site
-from sim.model.flows.support import ESCALATION_ANSWER, SupportDesk, raised_inquiry_types
+from sim.model.flows.support import (
+    ESCALATION_ANSWER,
+    SupportDesk,
+    raised_inquiry_types,
+    site_causes,
+)
 from sim.model.flows.tech import Tech
 from sim.model.org.channels import build_collaboration
 from sim.model.org.requests import TeamDesk, work_kind
@@ -86,6 +92,8 @@ def _operations_flows(ctx: Context) -> list[Flow]:
         org.on(CONTACT, support.receive, target="support")
         if any(t.escalate for t in spec.support.inquiry_types.values()):
             org.on(ESCALATION_ANSWER, support.answer_back, target=spec.support.team)
+        if "incident" in site_causes(spec):  # tech's status updates on open incidents
+            org.on(INCIDENT_STATUS, support.incident_status, target=spec.support.team)
         flows.append(support)
     if spec.demand is None:
         return flows

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, RootModel
 
 from sim.scenario.base import NAME_PATTERN, Spec
+from sim.scenario.collab import register_handoff_pairs
 from sim.scenario.errors import Problem
 from sim.scenario.types import Count, Duration, Number, NumberDist, PositiveDuration
 from sim.units import format_duration
@@ -291,3 +292,13 @@ def _check_effects(spec: Any, campaign: CampaignSpec, name: str, warnings: list[
             and "uplift_without_page" in campaign.model_fields_set):
         warnings.append(f"campaigns.{name}.uplift_without_page: the campaign has no page "
                         "prerequisite, so it always runs at its full uplift")
+
+
+def _brief_pairs(spec: Any) -> set[tuple[str, str]]:
+    """(campaign team, prerequisite's team) for every brief handed over between two teams."""
+    return {(campaign.by, team) for _name, campaign in spec.campaigns
+            if campaign.by in spec.teams
+            for _item, _prerequisite, team in campaign.briefed_items()}
+
+
+register_handoff_pairs(_brief_pairs)

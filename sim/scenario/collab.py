@@ -235,3 +235,15 @@ def trust_pairs(spec: ScenarioSpec) -> list[tuple[str, str]]:
 def reported_trust_pairs(spec: ScenarioSpec) -> list[str]:
     return [channel_key(a, b) for a, b in trust_pairs(spec)]
 
+
+
+def _incident_status_pairs(spec: ScenarioSpec) -> set[tuple[str, str]]:
+    """Tech tells support about incidents that raise inquiries (open and fixed)."""
+    tech, support = spec.tech, spec.support
+    if tech is None or support is None or not any(
+            severity.inquiries > 0 for severity in tech.incidents.values()):
+        return set()
+    return {(tech.team, support.team)}
+
+
+register_handoff_pairs(_incident_status_pairs)

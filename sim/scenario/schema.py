@@ -189,6 +189,9 @@ class InquiryTypeSpec(Spec):
     escalate: EscalationSpec | None = Field(None, description="Pass part of these inquiries "
                                             "to another team; its answer comes back over "
                                             "the channels as a follow-up.")
+    unaware_factor: Number = Field(
+        1.0, ge=1, description="Handle time multiplied by it for an inquiry an incident raised "
+        "before support had tech's status update on it (the agent finds out what is wrong).")
 
 
 class SupportSpec(Spec):

@@ -33,7 +33,7 @@ from sim.scenario.types import (
     Weekdays,
     WorkTime,
 )
-from sim.units import parse_duration
+from sim.units import WEEK, parse_duration
 
 SECOND = 1.0 / 60.0  # minutes
 PORTENT_2019 = {"1s": 0.03, "2s": 0.017, "5s": 0.011}
@@ -132,8 +132,17 @@ class SeveritySpec(Spec):
         return value
 
 
+def _as_name(value: Any) -> Any:
+    """A group label or member name as YAML may read it: 0 or 0.1 unquoted are numbers."""
+    return str(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else value
+
+
+MemberName = Annotated[str, BeforeValidator(_as_name)]
+
+
 class OnCallSpec(Spec):
-    """Who answers pages, and how fast."""
+    """Who answers pages off shift, and how fast."""
 
     page: Delay | None = Field(None, description="Paging delay while members are on shift "
                                "(absent: none).")
@@ -141,6 +150,16 @@ class OnCallSpec(Spec):
                                          "shift: the on-call member is called in and works "
                                          "the incidents alone, one at a time (absent: as "
                                          "page).")
+    rotation: tuple[MemberName, ...] = Field((), description="Who is on call, in turn: members of "
+                                      "the team by name, or groups by label (a group's "
+                                      "members in order) (absent: every member in turn).")
+    every: PositiveDuration = Field(WEEK, description="How long each stays on call, e.g. 1w "
+                                    "(the first from time 0).")
+
+
+_PRIORITY = ("Priority among feature items, 0 first (a work request's, e.g. a campaign page, "
+             "is 0): orders the queue, never pre-empts; every feature item is below "
+             "incidents.")
 
 
 class FeaturesSpec(Spec):
@@ -151,6 +170,7 @@ class FeaturesSpec(Spec):
                              "e.g. exp(16h).")
     deadline: PositiveDuration | None = Field(None, description="Due this long after the "
                                               "request (absent: never late).")
+    priority: Count = Field(0, ge=0, le=9, description=_PRIORITY)
 
 
 class WorkItemSpec(Spec):
@@ -160,6 +180,7 @@ class WorkItemSpec(Spec):
     at: Duration = Field(0.0, description="When it is requested (time since the start).")
     depends_on: tuple[str, ...] = Field((), description="Items deployed before it starts.")
     due: Duration | None = Field(None, description="When it is due (time since the start).")
+    priority: Count = Field(0, ge=0, le=9, description=_PRIORITY)
 
 
 class DeploysSpec(Spec):
@@ -233,6 +254,8 @@ def check_tech(spec: Any, unknown_name: Any) -> list[Problem]:
         if severity.inquiries and spec.support is None:
             problems.append(Problem("site_issue inquiries need a 'support' section",
                                     ("tech", "incidents", name, "inquiries")))
+    if team is not None and tech.incidents:
+        problems += _check_rotation(tech.on_call.rotation, team, tech.team)
     failure = tech.failure_severity
     if tech.deploys.change_failure > 0:
         if failure is None:
@@ -250,6 +273,45 @@ def check_tech(spec: Any, unknown_name: Any) -> list[Problem]:
     if cycle:
         problems.append(Problem("dependencies run in a cycle: " + " -> ".join(cycle),
                                 ("tech", "work", cycle[0], "depends_on")))
+    return problems
+
+
+def member_names(team: Any) -> list[str]:
+    """The names of a team's members, as the model names them: a named member by name, the
+    others `<group label>.<index>` (sim/model/org/team.py)."""
+    return [name for label, group in zip(team.group_labels(), team.shifts, strict=True)
+            for name in group_member_names(label, group)]
+
+
+def group_member_names(label: str, group: Any) -> list[str]:
+    return [group.name] if group.name else [f"{label}.{i}" for i in range(group.members)]
+
+
+def rotation_names(tech: TechSpec, team: Any) -> list[str]:
+    """The on-call rotation as member names, in turn (groups expanded; absent: everyone)."""
+    if not tech.on_call.rotation:
+        return member_names(team)
+    groups = dict(zip(team.group_labels(), team.shifts, strict=True))
+    names: list[str] = []
+    for entry in tech.on_call.rotation:
+        names += group_member_names(entry, groups[entry]) if entry in groups else [entry]
+    return names
+
+
+def _check_rotation(rotation: tuple[str, ...], team: Any, team_name: str) -> list[Problem]:
+    known = member_names(team)
+    labels = team.group_labels()
+    problems = []
+    for index, entry in enumerate(rotation):
+        if entry not in known and entry not in labels:
+            problems.append(Problem(f"'{entry}' is not a member or group of team "
+                                    f"'{team_name}' (members: {', '.join(known[:8])}"
+                                    f"{', ...' if len(known) > 8 else ''}; groups: "
+                                    f"{', '.join(labels)})",
+                                    ("tech", "on_call", "rotation", index)))
+    if not rotation and not known:
+        problems.append(Problem(f"team '{team_name}' has no member to be on call",
+                                ("tech", "on_call", "rotation")))
     return problems
 
 

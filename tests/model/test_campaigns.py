@@ -208,3 +208,59 @@ def test_extra_staff_join_a_team_of_agents_like_its_first_group():
 def test_bad_campaigns_are_refused_with_their_path(campaign, problem):
     with pytest.raises(ScenarioError, match=problem):
         shop(campaign)
+
+
+# --- briefs over the collaboration layer's channels (issue 10) ------------------------------
+
+def test_briefs_go_from_marketing_over_its_channels_and_the_wait_is_in_the_margin():
+    """Briefed at 1d (a Tuesday 00:00); with a weekly meeting from marketing to tech on
+    Wednesdays at 10:00 the page reaches tech 34h later, so it is ready 34h later."""
+    page = {"prerequisites": {"page": {"effort": "8h", "due": "3d"}}}
+    meeting = {"marketing->tech": {"kind": "meeting", "every": "1w", "at": "wed 10:00",
+                                   "duration": "0s"}}
+    direct = metrics(shop(page, channels={"default": {"kind": "chat", "notice": "const(0s)"}}))
+    weekly = metrics(shop(page, channels={"default": {"kind": "chat", "notice": "const(0s)"},
+                                          **meeting}))
+    margin = direct["campaign.sale.ready_margin.page"][0]
+    assert margin == pytest.approx(3 * DAY - 8 * HOUR)  # chat at once: as without channels
+    assert weekly["campaign.sale.ready_margin.page"][0] == pytest.approx(margin - 34 * HOUR)
+    assert weekly["collab.channel.marketing.tech.wait.mean"][0] == pytest.approx(34 * HOUR)
+
+
+def test_the_forecast_goes_from_marketing_to_supply_over_their_channel():
+    forecast = {"prerequisites": {"forecast": {"effort": "2h", "due": "3d"}}}
+    email = {"default": {"kind": "chat", "notice": "const(0s)"},
+             "marketing->supply": {"kind": "email", "notice": "const(5h)"}}
+    found = metrics(shop(forecast, catalog=True, channels=email))
+    assert found["campaign.sale.ready_margin.forecast"][0] == pytest.approx(
+        3 * DAY - 7 * HOUR)
+    assert found["collab.channel.marketing.supply.wait.mean"][0] == pytest.approx(5 * HOUR)
+
+
+def test_a_campaign_by_a_team_not_in_the_scenario_hands_its_briefs_directly():
+    from sim.model.flows.campaigns import SOURCE, sender_of
+
+    spec = shop().spec
+    campaign = spec.campaigns.root["sale"]
+    assert sender_of(campaign, spec.teams) == "marketing"
+    assert sender_of(campaign, {"tech": None}) == SOURCE
+
+
+@pytest.mark.parametrize("trust, units", [(0.5, 240), (0.25, 120), (1.0, 480)])
+def test_supply_blends_the_forecast_by_its_trust_in_marketing(trust, units):
+    """trust x F_marketing + (1 - trust) x F_own, F_own without the campaign's uplift: of
+    the 480 extra units an exact forecast expects, supply buys trust x 480."""
+    forecast = {"prerequisites": {"forecast": {"effort": "2h", "due": "2d"}}}
+    scenario = shop(forecast, catalog=True,
+                    trust={"default": 0.9, "pairs": {"supply->marketing": trust}})
+    env, ctx, _ = build_model(scenario.spec, 5, 0)
+    env.run(until=2 * DAY)
+    assert ctx.services["inventory"].forecast_units == units
+
+
+def test_blending_scales_only_the_extra_of_each_uplift():
+    from sim.model.flows.campaigns import blended_uplift
+
+    assert blended_uplift(5.0, 1.0) == 5.0
+    assert blended_uplift(5.0, 0.0) == 1.0  # supply's own forecast: no extra
+    assert blended_uplift(3.0, 0.25) == pytest.approx(1.5)

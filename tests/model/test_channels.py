@@ -177,7 +177,9 @@ def test_a_meeting_sets_work_in_hand_aside_and_it_is_resumed_after():
     table = ctx.records.tables(0)["support"]
     first = int(np.flatnonzero(table.columns["created"] == 9 * 60)[0])
     assert table.columns["finished"][first] == pytest.approx(12 * 60.0)
-    assert table.columns["split.preempted"][first] == pytest.approx(60.0)
+    # the hour set aside is the meeting's (collaboration), not pre-emption's
+    assert table.columns["split.meeting"][first] == pytest.approx(60.0)
+    assert table.columns["split.preempted"][first] == 0.0
 
 
 # --- nothing changes without the sections -----------------------------------------------------

@@ -61,3 +61,17 @@ def test_the_unprepared_sale_differs_with_confidence_intervals_apart():
             assert bare.high < ready.low, (name, ready, bare)
         else:
             assert bare.low > ready.high, (name, ready, bare)
+
+
+def test_the_late_page_misses_the_start_with_a_realistic_effort():
+    """Four weeks of one engineer's effort, worked on shift only (set down at each shift's
+    end), misses a start two weeks after the brief; the prepared 40 h page does not."""
+    horizon = {"horizon": "470h"}  # the late page is done by then (its margin known)
+    ready = sim.run(find_bundled("promotion"), reps=2, overrides=horizon, jobs=1)
+    late = sim.run(find_bundled("promotion_page_late"), reps=2, overrides=horizon, jobs=1)
+    margin = "campaign.summer_sale.ready_margin.page"
+    assert all(m > 0 for m in ready.metrics[margin])
+    assert all(m < 0 for m in late.metrics[margin])
+    orders = "campaign.summer_sale.orders"
+    for on_time, old_page in zip(ready.metrics[orders], late.metrics[orders], strict=True):
+        assert old_page < on_time

@@ -15,8 +15,9 @@ from sim.analysis.statistics import t_quantile
 from sim.analysis.theory_tech import preemptive_priority_sojourn
 from sim.model.build import build_flows
 from sim.model.context import Context
-from sim.model.flows.tech import Tech, next_deploy
+from sim.model.flows.tech import FEATURE_COMPONENTS, Tech, next_deploy
 from sim.model.org.requests import WorkRequest, work_kind
+from sim.model.wakeup import call_later
 from sim.random import RandomStreams
 
 MINIMAL = {"name": "incidents", "horizon": "200d",
@@ -60,8 +61,11 @@ def test_the_issue_s_minimal_tech_forms_run_as_written():
     assert (m["site.lost_orders_share"] < 1e-9).all()  # far more capacity than load
 
 
-def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preemption():
-    data = {"name": "conserve", "horizon": "60d", "teams": {"tech": {"members": 1}},
+@pytest.mark.parametrize("shift", [None, "09:00-17:00"])
+def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preemption(shift):
+    """With a shift, long items are also set down at each shift's end: effort still kept."""
+    team = {"members": 1} if shift is None else {"members": 1, "shift": shift}
+    data = {"name": "conserve", "horizon": "60d", "teams": {"tech": team},
             "tech": {"incidents": {"sev1": {"rate": "1/d", "fix_time": "exp(5h)"}},
                      "features": {"arrivals": "1/d", "effort": "exp(10h)"},
                      "work": {"a": {"effort": "30h", "at": "2d"},
@@ -80,6 +84,8 @@ def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preempti
     a = tech.planned["a"]
     assert b.started_at is None or b.started_at >= a.deployed_at  # after its dependency
     assert all(next_deploy(t, frozenset({1, 3}), 600.0) == t for t in tech.deploy_times)
+    off_shift = tech.split_sums[FEATURE_COMPONENTS.index("off_shift")]
+    assert (off_shift > 0) == (shift is not None)  # nights count as off shift, not work
 
 
 def test_change_failure_share_is_within_its_binomial_interval():
@@ -255,3 +261,31 @@ def test_a_capacity_window_over_the_seam_scales_the_site_for_its_window_only():
     site = ctx.services["site"]
     before, inside, after = (site.lost_orders(i * 1440.0, (i + 1) * 1440.0) for i in range(3))
     assert before == pytest.approx(after) and before > 10 * inside >= 0
+
+
+def test_feature_priority_orders_the_queue_below_incidents_without_preemption():
+    """One engineer: `first` (10 h) is in hand when `low` (priority 1) and then `urgent` (a
+    work request, priority 0) come; `urgent` goes next, `first` is never set aside."""
+    data = {"name": "priority", "horizon": "5d", "teams": {"tech": {"members": 1}},
+            "tech": {"work": {"first": {"effort": "10h"},
+                              "low": {"effort": "1h", "at": "1h", "priority": 1}}}}
+    env, ctx, flows = _build(data)
+    urgent = WorkRequest("urgent", "marketing", 60.0, 0.0, priority=0)
+    call_later(env, 120.0, lambda _e: ctx.org.send(work_kind("tech"), urgent, "marketing"))
+    env.run(until=ctx.horizon)
+    tech = next(f for f in flows if isinstance(f, Tech))
+    first, low = tech.planned["first"], tech.planned["low"]
+    assert first.aside == 0.0 and first.built_at == 600.0
+    assert urgent.started_at == 600.0 and low.started_at == 660.0
+
+
+def test_member_speed_applies_to_incident_fixes():
+    for speed in (1.0, 2.0):
+        data = {"name": "speed", "horizon": "2d", "teams": {"tech": {"members": 1,
+                                                                     "speed": speed}},
+                "tech": {"incidents": {"sev2": {"fix_time": "2h", "triage": "30m"}}}}
+        env, ctx, flows = _build(data)
+        tech = next(f for f in flows if isinstance(f, Tech))
+        incident = tech.incidents.occur("sev2", "background", 0.0)
+        env.run(until=ctx.horizon)
+        assert incident.resolved_at == pytest.approx(150.0 / speed)

@@ -2,14 +2,16 @@
 
 At the brief, marketing hands each prerequisite to its team as a `WorkRequest` over the
 seam (page and capacity to tech, the forecast to supply, staffing to the team that gets the
-staff); a page that waits for other prerequisites is handed over when they are done. At the
+staff); a page that waits for other prerequisites is handed over when they are done. The
+sender is the campaign's `by:` team (marketing), so with channels the briefs travel over
+marketing->X and the prerequisites' ready margins include that time. At the
 start, what is done by then is applied, for the window:
 - the page: the full uplift (by product too), else `uplift_without_page`; with `if_late:
   delay` the campaign waits for the page and its window moves;
 - capacity: the site scaled (`SITE_CAPACITY`, when the model has a site);
 - staffing: extra members on shift (`sim/model/org/roster.py`);
 - the forecast acts earlier, when it is done: supply's purchase (`FORECAST_PURCHASE`), if
-  done by the planned start.
+  done by the planned start, blended by supply's trust in marketing (`blended_uplift`).
 The uplift goes to the orders flow as a `DEMAND_FACTOR`; it is removed when the window ends.
 """
 
@@ -22,6 +24,7 @@ import numpy as np
 from simpy import Event
 
 from sim.metrics.output import Balance, FlowOutput, safe_ratio
+from sim.metrics.split import new_times
 from sim.model.context import Context
 from sim.model.flows.signals import (
     DEMAND_FACTOR,
@@ -36,18 +39,25 @@ from sim.model.org.roster import add_staff
 from sim.scenario.campaigns import CAPACITY, FORECAST, PAGE, CampaignSpec, PrerequisiteSpec
 from sim.scenario.timeline import expected_arrivals, factor_steps
 
-SOURCE = "campaigns"
+SOURCE = "campaigns"  # the sender when the campaign's team is not a team of the scenario
+
+
+def sender_of(spec: CampaignSpec, teams) -> str:
+    """Who hands a campaign's briefs over: its `by:` team (default marketing) when the scenario
+    has it, so the briefs travel over that team's channels; else the campaigns themselves."""
+    return spec.by if spec.by in teams else SOURCE
 
 
 class CampaignRun:
     """One campaign's state: what was handed over, when each item was done, its window."""
 
-    __slots__ = ("name", "spec", "done_at", "done", "requests", "started_at", "ended_at",
-                 "page_ready", "units_at_start", "units_at_end")
+    __slots__ = ("name", "spec", "sender", "done_at", "done", "requests", "started_at",
+                 "ended_at", "page_ready", "units_at_start", "units_at_end")
 
-    def __init__(self, name: str, spec: CampaignSpec) -> None:
+    def __init__(self, name: str, spec: CampaignSpec, sender: str = SOURCE) -> None:
         self.name = name
         self.spec = spec
+        self.sender = sender
         self.done_at: dict[str, float] = {}
         self.done: dict[str, Event] = {}
         self.requests: dict[str, WorkRequest] = {}
@@ -69,7 +79,8 @@ class Campaigns:
         self.ctx = ctx
         self.env = ctx.env
         spec = ctx.spec
-        self.runs = [CampaignRun(name, campaign) for name, campaign in spec.campaigns]
+        self.runs = [CampaignRun(name, campaign, sender_of(campaign, spec.teams))
+                     for name, campaign in spec.campaigns]
         self._profile = spec.demand.orders.profile()
         self._steps = factor_steps(spec.timeline, "demand")  # the rate without campaigns
         self._errors = {}
@@ -122,11 +133,12 @@ class Campaigns:
                    team: str) -> None:
         now = self.env.now
         after = getattr(prerequisite, "after", ())  # a page's: tech's planned work among them
-        request = WorkRequest(f"{run.name}.{item}", SOURCE, prerequisite.effort, now,
+        request = WorkRequest(f"{run.name}.{item}", run.sender, prerequisite.effort, now,
                               due=run.spec.due_of(prerequisite), on_done=self._finished,
                               payload=(run, item), after=tuple(after))
+        request.collab_times = new_times()  # its time on the way (the taker's split)
         run.requests[item] = request
-        self.ctx.org.send(work_kind(team), request, SOURCE)
+        self.ctx.org.send(work_kind(team), request, run.sender)
 
     def _finished(self, request: WorkRequest, now: float) -> None:
         run, item = request.payload
@@ -141,9 +153,22 @@ class Campaigns:
             return  # no catalog: stock never limits orders
         spec = run.spec
         expected = self.expected_orders(spec.starts_at, spec.ends_at)
+        trust = self._supply_trust(run)
+        by_product = tuple((sku, blended_uplift(uplift, trust))
+                           for sku, uplift in spec.uplift_by_product.items())
         org.send(FORECAST_PURCHASE, ForecastPurchase(
-            run.name, expected, spec.uplift, spec.starts_at, tuple(spec.uplift_by_product.items()),
+            run.name, expected, blended_uplift(spec.uplift, trust), spec.starts_at, by_product,
             self._errors.get(run.name)), SOURCE)
+
+    def _supply_trust(self, run: CampaignRun) -> float:
+        """How much the team that made the forecast trusts what the campaign's team sends
+        (1 without trust, or when the campaign's sender is not a team)."""
+        trust = self.ctx.services.get("trust")
+        if trust is None or run.sender == SOURCE:
+            return 1.0
+        team = next(team for item, _spec, team in run.spec.prerequisites.items()
+                    if item == FORECAST)
+        return trust.value(team, run.sender)
 
     def _open_window(self, run: CampaignRun) -> None:
         env = self.env
@@ -224,6 +249,13 @@ class Campaigns:
             return np.zeros(ctx.bins)
         covered = np.minimum(lows + ctx.bin_width, end) - np.maximum(lows, start)
         return np.clip(covered, 0.0, None) / ctx.bin_width
+
+
+def blended_uplift(uplift: float, trust: float) -> float:
+    """The uplift supply buys for: it orders against `trust x F_marketing + (1 - trust) x
+    F_own`, where F_marketing = expected orders x uplift and F_own = expected orders (its own
+    forecast, without the campaign), so only the extra marketing expects is scaled by trust."""
+    return trust * uplift + (1.0 - trust) * 1.0
 
 
 def _factor(run: CampaignRun) -> str:

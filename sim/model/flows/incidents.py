@@ -8,10 +8,14 @@ occurs, each from its severity's own stream (common random numbers).
 Life: occurrence (the site goes down or to reduced capacity, by severity, until the fix
 ends) -> detection (`tech.detect`) -> a page (`on_call.page`; `off_shift_page` when nobody
 of the team is on shift) -> an engineer (two with `second_engineer`), taken from the team's
-pool at the top priority, pre-empting feature work -> triage and fix -> resolved. Off shift
-the on-call member of the rotation is called in and works it alone, outside the pool (one
-incident at a time, first come first served). Time to restore runs from occurrence to
-resolution; its split is detect + page + wait + fix (fix includes triage).
+pool at the top priority, pre-empting feature work -> triage and fix (at the engineers'
+speed) -> resolved. Off shift the page goes to the member on call when it is sent (the
+rotation's turn, `on_call.every` each), who is called in and works it alone (one incident at
+a time, first come first served; overtime in the team's utilisation). Time to restore runs
+from occurrence to resolution; its split is detect + page + wait + fix (fix includes triage).
+
+Tech tells support when it detects an incident and when it is fixed (`INCIDENT_STATUS`, over
+the tech->support channel); the incident's inquiries come from customers, over no channel.
 """
 
 from __future__ import annotations
@@ -20,25 +24,36 @@ from array import array
 from collections.abc import Generator
 from typing import Any
 
-from simpy import Resource
-
 from sim.calendar import RateProfile
 from sim.metrics.level import Level
 from sim.metrics.load import Demand
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
+from sim.metrics.split import COLLABORATION_COMPONENTS, collaboration_tags
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
 from sim.model.flows.shipments import CONTACT
-from sim.model.flows.signals import SITE_HEALTH, Contact, SiteHealth
+from sim.model.flows.signals import (
+    INCIDENT_STATUS,
+    SITE_HEALTH,
+    Contact,
+    IncidentStatus,
+    SiteHealth,
+)
 from sim.model.org.pool import PoolLevels
-from sim.scenario.tech import TechSpec
+from sim.scenario.tech import TechSpec, rotation_names
 
 INCIDENT_PRIORITY = 0  # above every feature item
-INCIDENT_COMPONENTS = ("detect", "page", "wait", "fix")
+CUSTOMERS = "customers"  # who raises an incident's inquiries: not a team, so no channel
+INCIDENT_OPERATIONS = ("detect", "page", "wait", "fix")
+# the collaboration components too (all 0 so far: engineers work incidents through grants,
+# which meetings never take, and no hand-off between teams precedes an incident)
+INCIDENT_COMPONENTS = INCIDENT_OPERATIONS + COLLABORATION_COMPONENTS
+NO_COLLABORATION = (0.0,) * len(COLLABORATION_COMPONENTS)
 CAUSES = ("background", "load", "deploy")
 # `page` may later be partly collaboration (a channel to the on-call); operations for now
 INCIDENT_RECORDS = entity_kind(
-    "incidents", "incidents", dict.fromkeys(INCIDENT_COMPONENTS, OPERATIONS),
+    "incidents", "incidents",
+    {**dict.fromkeys(INCIDENT_OPERATIONS, OPERATIONS), **collaboration_tags()},
     ("resolved", OPEN), active=lambda spec: spec.tech is not None and bool(spec.tech.incidents),
     metrics="tech.incident")
 
@@ -57,8 +72,9 @@ class Incident:
         self.detected_at = self.paged_at = self.started_at = self.resolved_at = None
         self.off_shift = False
 
-    def split(self, now: float) -> tuple[float, float, float, float]:
-        """detect, page, wait, fix: so far (an open incident) or in full."""
+    def split(self, now: float) -> tuple[float, ...]:
+        """detect, page, wait, fix (and the collaboration components, 0): so far (an open
+        incident) or in full."""
         marks = [self.occurred_at, self.detected_at, self.paged_at, self.started_at,
                  self.resolved_at]
         parts = []
@@ -67,7 +83,7 @@ class Incident:
                 parts.append(0.0)
             else:
                 parts.append((hi if hi is not None else now) - lo)
-        return tuple(parts)
+        return (*parts, *NO_COLLABORATION)
 
 
 class _Severity:
@@ -105,7 +121,9 @@ class Incidents:
             ArrivalStream(ctx, RateProfile(spec.rate), f"tech.incidents.{name}.arrivals",
                           self._background(name))
             for name, spec in tech.incidents.items() if spec.rate > 0]
-        self.on_call = Resource(ctx.env, capacity=1)
+        by_name = {member.name: member for member in pool.members}
+        self.rotation = [by_name[name] for name in rotation_names(tech, ctx.spec.teams[tech.team])]
+        self.pages_by_member = dict.fromkeys((m.name for m in self.rotation), 0)  # off shift
         self._inquiry_gap = ctx.streams.stream("tech.incidents.inquiries")
         self.occurred_all = 0
         self.resolved_all = 0
@@ -174,28 +192,46 @@ class Incidents:
             org.send(SITE_HEALTH, SiteHealth(name, sev.spec.site), "tech")
         yield env.timeout(incident.detect)
         incident.detected_at = env.now
+        self._tell_support(incident, fixed=False)
         incident.off_shift = off_shift = self.pool.on_shift_level.value <= 0
         yield env.timeout(incident.page[1] if off_shift else incident.page[0])
         incident.paged_at = env.now
         work = incident.triage + incident.fix
-        if off_shift:  # the on-call member is called in, alone
-            self.off_shift_pages += env.now >= self.ctx.warmup
-            with self.on_call.request() as call:
-                yield call
-                incident.started_at = env.now
-                yield env.timeout(work)
+        if off_shift:  # the member on call when paged is called in, alone
+            member = self.on_call_at(incident.detected_at)
+            if env.now >= self.ctx.warmup:
+                self.off_shift_pages += 1
+                self.pages_by_member[member.name] += 1
+            grant = yield self.pool.call_in(member)
+            incident.started_at = env.now
+            yield env.timeout(work if member.speed == 1.0 else work / member.speed)
+            self.pool.release(grant)
         else:
             requests = [self.pool.request(priority=INCIDENT_PRIORITY, preempt=True)
                         for _ in range(2 if sev.spec.second_engineer else 1)]
-            grants = yield env.all_of(requests)
+            grants = list((yield env.all_of(requests)).values())
             incident.started_at = env.now
-            yield env.timeout(work)
-            for grant in grants.values():
+            # at the engineers' pace: the mean speed of the members held
+            speed = sum(grant.work.member.speed for grant in grants) / len(grants)
+            yield env.timeout(work if speed == 1.0 else work / speed)
+            for grant in grants:
                 self.pool.release(grant)
         incident.resolved_at = now = env.now
         if sev.spec.site is not None:
             org.send(SITE_HEALTH, SiteHealth(name, None), "tech")
+        self._tell_support(incident, fixed=True)
         self._resolved(incident, now)
+
+    def _tell_support(self, incident: Incident, fixed: bool) -> None:
+        """A status update to support (over the tech->support channel, when there is one)."""
+        org = self.ctx.org
+        if org.receives(INCIDENT_STATUS):
+            org.send(INCIDENT_STATUS, IncidentStatus(incident.id, fixed), self.tech.team)
+
+    def on_call_at(self, now: float) -> Any:
+        """The member whose turn on call it is at `now`."""
+        rotation = self.rotation
+        return rotation[int(now // self.tech.on_call.every) % len(rotation)]
 
     def _resolved(self, incident: Incident, now: float) -> None:
         self.resolved_all += 1
@@ -219,7 +255,8 @@ class Incidents:
             if incident.resolved_at is not None:
                 return
             self.inquiries_raised += 1
-            self.ctx.org.send(CONTACT, Contact("site_issue", "incident"), "tech")
+            self.ctx.org.send(CONTACT, Contact("site_issue", "incident", incident.id),
+                              CUSTOMERS)
 
     # --- at the end ------------------------------------------------------------------------
 

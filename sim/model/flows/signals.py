@@ -14,7 +14,10 @@ build order does not matter):
   effect; None removes it);
 - `LOAD_INCIDENT` (site -> tech): the load hazard struck: an incident of the named severity;
 - `Contact`: the payload of a `contact` hand-off (shipments.CONTACT) that names its cause
-  (support reports inquiries by cause; a bare type name is its own cause);
+  (support reports inquiries by cause; a bare type name is its own cause) and, for an
+  incident's, the incident;
+- `INCIDENT_STATUS` (tech -> support): an incident is open (sent when tech detects it) or
+  fixed; until support has an incident's "open" update, its inquiries are handled unaware;
 - `SiteView` ("site"): how many intended orders the site lost over a window;
 - `OrdersView` ("orders"): how many orders were placed over a window;
 - `StockView` ("inventory"): units demanded and served from stock so far.
@@ -31,6 +34,7 @@ DEMAND_FACTOR = "demand_factor"
 FORECAST_PURCHASE = "forecast_purchase"
 SITE_HEALTH = "site_health"
 LOAD_INCIDENT = "load_incident"
+INCIDENT_STATUS = "incident_status"
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,15 @@ class Contact:
 
     inquiry_type: str
     cause: str
+    incident: int | None = None  # the incident that raised it
+
+
+@dataclass(frozen=True)
+class IncidentStatus:
+    """Tech's update to support: incident `incident` is open, or `fixed`."""
+
+    incident: int
+    fixed: bool
 
 
 class SiteView(Protocol):

@@ -23,11 +23,17 @@ from sim.distributions import Distribution
 from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio, sketch
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
-from sim.metrics.split import COLLABORATION_COMPONENTS, collaboration_tags, new_times
+from sim.metrics.split import (
+    COLLABORATION_COMPONENTS,
+    COMPONENT_INDEX,
+    MEETING,
+    collaboration_tags,
+    new_times,
+)
 from sim.model.arrivals import ArrivalStream
 from sim.model.choice import weighted_choice
 from sim.model.context import Context
-from sim.model.flows.signals import Contact
+from sim.model.flows.signals import Contact, IncidentStatus
 from sim.model.org.members import MemberPool
 from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.org.requests import WorkRequest, work_kind
@@ -37,6 +43,9 @@ from sim.units import DAY
 
 DIRECT = "direct"  # the cause of the desk's own arrivals
 SITE_ISSUE = "site_issue"  # the type the site and incidents raise
+# an inquiry and tech's status updates: not raised by an incident, raised by one support has
+# no "open" update on yet, or by one it has (sim/model/flows/signals.py INCIDENT_STATUS)
+NO_INCIDENT, UNAWARE, AWARE = 0, 1, 2
 
 # the entity records of inquiries (`orgsim run --records`): arrival to answered or abandoned
 INQUIRY_RECORDS = entity_kind(
@@ -74,7 +83,7 @@ class Escalation:
     payload over the seam; `collab_times` are the inquiry's collaboration times."""
 
     __slots__ = ("inquiry", "to", "effort", "follow_up", "collab_times", "handled_at",
-                 "aside", "remote_work", "follow_up_began", "priority", "in_queue")
+                 "aside", "meeting", "remote_work", "follow_up_began", "priority", "in_queue")
 
     def __init__(self, inquiry: Inquiry, to: str, effort: float, follow_up: float) -> None:
         self.inquiry = inquiry
@@ -84,6 +93,7 @@ class Escalation:
         self.collab_times = new_times()
         self.handled_at = 0.0  # when support told the customer they will hear back
         self.aside = 0.0  # time set aside before that
+        self.meeting = 0.0  # of which by meetings
         self.remote_work = 0.0
         self.follow_up_began = 0.0
         self.priority = inquiry.priority  # as a follow-up item in the pool
@@ -137,6 +147,10 @@ class SupportDesk:
         self._resolve_times: list[array] = []  # arrival to end of handling, per kind
         self._resolved: list = []  # their bound appends (hot path)
         self._escalate: list = []  # per kind: escalation draws, or None
+        self._unaware: list[float] = []  # per kind: handle time factor before the status
+        self._known_incidents: set[int] = set()  # tech's "open" updates support has
+        self.incident_inquiries = 0  # raised by incidents, after warm-up
+        self.unaware_inquiries = 0  # of those, before support had the incident's status
         self._escalated_work: dict[str, list] = {}  # per team: questions, effort (window)
         self.preemptive = spec.preemption == "resume"
         self._warmup = ctx.warmup  # read on every event: kept here, one lookup
@@ -184,6 +198,11 @@ class SupportDesk:
         self.records = ctx.record_log(INQUIRY_RECORDS)
         self._open: dict[int, Inquiry] | None = {} if self.records is not None else None
         self._aside: dict[int, float] = {}  # records: time set aside, by inquiry id
+        # set aside by a meeting (collaboration, not pre-emption): those set aside now, the
+        # time so far by inquiry id (records, escalations) and in all (counted inquiries)
+        self._in_meeting: set[int] = set()
+        self._meeting_aside: dict[int, float] = {}
+        self.meeting_aside_sum = 0.0
         self._counter = not isinstance(self.pool, MemberPool)
         # arrivals after warm-up by cause: the desk's own (direct) and what raised them
         self.by_cause = dict.fromkeys(inquiry_causes(ctx.spec), 0)
@@ -217,6 +236,7 @@ class SupportDesk:
         self._resolve_times.append(array("d"))
         self._resolved.append(self._resolve_times[-1].append)
         self._escalate.append(self._escalation_draws(name, spec))
+        self._unaware.append(spec.unaware_factor if spec else 1.0)
         return len(self.kinds) - 1
 
     def _escalation_draws(self, name: str, spec):
@@ -252,12 +272,18 @@ class SupportDesk:
     def receive(self, raised: str | Contact, now: float) -> None:
         """An inquiry raised by another flow (a late order, a stock-out), by type name (its
         own cause), or a `Contact` naming its cause (a slow site, an incident)."""
+        status = NO_INCIDENT
         if isinstance(raised, Contact):
             inquiry_type, cause = raised.inquiry_type, raised.cause
+            if raised.incident is not None:
+                status = AWARE if raised.incident in self._known_incidents else UNAWARE
         else:
             inquiry_type = cause = raised
         if now >= self._warmup:
             self.by_cause[cause] = self.by_cause.get(cause, 0) + 1
+            if status:
+                self.incident_inquiries += 1
+                self.unaware_inquiries += status == UNAWARE
         if inquiry_type in self.kinds:
             kind = self.kinds.index(inquiry_type)
         else:
@@ -266,13 +292,24 @@ class SupportDesk:
                            self.within_target):
                 counts.append(0)
             self._kind_wait_sum.append(0.0)
-        self.accept(kind, now)
+        self.accept(kind, now, status)
 
-    def accept(self, kind: int, now: float) -> Inquiry:
+    def incident_status(self, status: IncidentStatus, now: float) -> None:
+        """Tech's update on an incident reached support (`INCIDENT_STATUS`)."""
+        if status.fixed:
+            self._known_incidents.discard(status.incident)
+        else:
+            self._known_incidents.add(status.incident)
+
+    def accept(self, kind: int, now: float, status: int = NO_INCIDENT) -> Inquiry:
+        """`status`: for an inquiry an incident raised, whether support had tech's update on
+        it (AWARE) or not (UNAWARE: the handle time is the type's `unaware_factor` longer)."""
         counted = now >= self._warmup
         # every draw of the customer's own is made now, whatever happens to them later
-        inquiry = Inquiry(self.arrived_all, kind, now, counted, self._priority[kind],
-                          self._handle[kind]())
+        handle = self._handle[kind]()
+        if status == UNAWARE:
+            handle *= self._unaware[kind]
+        inquiry = Inquiry(self.arrived_all, kind, now, counted, self._priority[kind], handle)
         patience = self._patience[kind]
         if patience is not None:
             patience = patience()
@@ -332,6 +369,7 @@ class SupportDesk:
             self._record_answered(inquiry, now)
         if self._aside:  # kept for records or escalations: this one's is over
             self._aside.pop(inquiry.id, None)
+            self._meeting_aside.pop(inquiry.id, None)
         if inquiry.counted:  # arrived after warm-up, so it ends after it too
             self._resolved[inquiry.kind](now - inquiry.arrived_at)
             self._split_queue += inquiry.queue
@@ -349,13 +387,23 @@ class SupportDesk:
     def preempted(self, inquiry: Inquiry, now: float) -> None:
         self.preemptions += 1
         inquiry.set_aside_at = now
+        if getattr(self.pool, "calling_away", False):
+            self._in_meeting.add(inquiry.id)
 
     def resumed(self, inquiry: Inquiry, now: float) -> None:
+        meeting = bool(self._in_meeting) and inquiry.id in self._in_meeting
+        if meeting:
+            self._in_meeting.discard(inquiry.id)
         if self._track_aside:  # records, escalations: the inquiry's time set aside so far
             self._aside[inquiry.id] = (self._aside.get(inquiry.id, 0.0)
                                        + now - inquiry.set_aside_at)
+            if meeting:
+                self._meeting_aside[inquiry.id] = (self._meeting_aside.get(inquiry.id, 0.0)
+                                                   + now - inquiry.set_aside_at)
         if inquiry.counted:
             self.set_aside_sum += now - inquiry.set_aside_at
+            if meeting:
+                self.meeting_aside_sum += now - inquiry.set_aside_at
         elif now > self._warmup:
             self._edge_wait += now - max(self._warmup, inquiry.set_aside_at)
 
@@ -364,14 +412,16 @@ class SupportDesk:
     # A desk with escalations takes its inquiries through these two instead of `accept` and
     # `end` (bound over them in __init__), so a desk without any pays nothing for them.
 
-    def _accept_escalating(self, kind: int, now: float) -> Inquiry:
+    def _accept_escalating(self, kind: int, now: float, status: int = NO_INCIDENT
+                           ) -> Inquiry:
         """`accept`, then (at creation) whether the inquiry will be escalated and its work
-        there, drawn either way: common random numbers."""
-        inquiry = SupportDesk.accept(self, kind, now)
+        there, drawn either way: common random numbers. An incident's inquiry is not
+        escalated once support has tech's status update on the incident."""
+        inquiry = SupportDesk.accept(self, kind, now, status)
         draws = self._escalate[kind]
         if draws is not None:
             to, share, uniform, work, follow_up = draws
-            escalated = uniform() < share
+            escalated = uniform() < share and status != AWARE
             effort, answer = work(), follow_up()
             if escalated:
                 self._escalations[inquiry.id] = Escalation(inquiry, to, effort, answer)
@@ -398,9 +448,10 @@ class SupportDesk:
             sent[0] += 1
             sent[1] += escalation.effort
         escalation.aside = self._aside.pop(inquiry.id, 0.0) if self._aside else 0.0
+        escalation.meeting = self._meeting_aside.pop(inquiry.id, 0.0)
         request = WorkRequest(f"escalation.{self.kinds[inquiry.kind]}", self.spec.team,
                               escalation.effort, now, on_done=self._remote_done,
-                              payload=escalation)
+                              payload=escalation, change=False)
         request.collab_times = escalation.collab_times
         self.ctx.org.send(work_kind(escalation.to), request, self.spec.team)
 
@@ -420,7 +471,8 @@ class SupportDesk:
         self.escalations_resolved += 1
         queue, work, aside, collab = _escalation_split(escalation, now)
         if self._open is not None:
-            self._record(inquiry, now, "answered", (queue, work, aside, *collab))
+            self._record(inquiry, now, "answered",
+                         (queue, work, *_meeting_apart(aside, collab, escalation.meeting)))
         if inquiry.counted:
             self._resolved[inquiry.kind](now - inquiry.arrived_at)
             self._split_queue += queue
@@ -434,8 +486,10 @@ class SupportDesk:
         that keeps pre-emption's hot path free of per-inquiry bookkeeping)."""
         resolved = sum(len(times) for times in self._resolve_times)
         total = sum(sum(times) for times in self._resolve_times)
-        parts = {"queue": self._split_queue, "preempted": self.set_aside_sum,
+        parts = {"queue": self._split_queue,
+                 "preempted": self.set_aside_sum - self.meeting_aside_sum,
                  **dict(zip(COLLABORATION_COMPONENTS, self._split_collab, strict=True))}
+        parts[MEETING] += self.meeting_aside_sum  # work set aside by meetings
         parts["work"] = total - sum(parts.values())
         return {f"support.time_split.{name}": safe_ratio(parts[name], resolved)
                 for name in INQUIRY_RECORDS.components}
@@ -450,13 +504,15 @@ class SupportDesk:
         the rest."""
         total = now - inquiry.arrived_at
         aside = self._aside.pop(inquiry.id, 0.0)
+        meeting = self._meeting_aside.pop(inquiry.id, 0.0)
         if self._counter:
             work = inquiry.handle_time
             queue = total - work
         else:
             queue = inquiry.queue
             work = total - queue - aside
-        self._record(inquiry, now, "answered", (queue, work, aside, *NO_COLLABORATION))
+        self._record(inquiry, now, "answered",
+                     (queue, work, *_meeting_apart(aside, NO_COLLABORATION, meeting)))
 
     def _record(self, inquiry: Inquiry, now: float | None, outcome: str,
                 split: tuple[float, ...]) -> None:
@@ -472,17 +528,21 @@ class SupportDesk:
             escalation = self._escalations.get(inquiry.id)
             if escalation is not None and escalation.handled_at:  # waiting for the answer
                 queue, work, aside, collab = _escalation_split(escalation, now, done=False)
-                self._record(inquiry, None, OPEN, (queue, work, aside, *collab))
+                self._record(inquiry, None, OPEN,
+                             (queue, work, *_meeting_apart(aside, collab, escalation.meeting)))
                 continue
             if inquiry.in_queue:  # waiting for a first agent: all of it queue so far
                 self._record(inquiry, None, OPEN, (so_far, 0.0, 0.0, *NO_COLLABORATION))
                 continue
             aside = self._aside.pop(inquiry.id, 0.0)
+            meeting = self._meeting_aside.pop(inquiry.id, 0.0)
             if id(inquiry) in set_aside:  # pre-empted, waiting to resume
                 aside += now - inquiry.set_aside_at
+                if inquiry.id in self._in_meeting:
+                    meeting += now - inquiry.set_aside_at
             queue = inquiry.queue
-            self._record(inquiry, None, OPEN,
-                         (queue, so_far - queue - aside, aside, *NO_COLLABORATION))
+            self._record(inquiry, None, OPEN, (queue, so_far - queue - aside,
+                                               *_meeting_apart(aside, NO_COLLABORATION, meeting)))
 
     # --- results -------------------------------------------------------------------------
 
@@ -543,6 +603,9 @@ class SupportDesk:
         metrics.update(self._group_utilisation(now))
         for cause, count in self.by_cause.items():
             metrics[f"support.inquiries_by_cause.{cause}"] = count / days
+        if "incident" in self.by_cause:
+            metrics["support.unaware_share"] = safe_ratio(self.unaware_inquiries,
+                                                          self.incident_inquiries)
         metrics["support.wait_window.mean"] = safe_ratio(self._window_wait(now), arrived)
         if self.preemptive:  # time set aside, per arrival like wait_all (Little: L = lambda W)
             metrics["support.preempted_wait.mean"] = safe_ratio(self.set_aside_sum,
@@ -599,6 +662,16 @@ def _escalation_split(escalation: Escalation, now: float, done: bool = True
     collab = list(escalation.collab_times)
     queue = now - inquiry.arrived_at - work - escalation.aside - sum(collab)
     return queue, work, escalation.aside, collab
+
+
+def _meeting_apart(aside: float, collab, meeting: float) -> tuple[float, ...]:
+    """(preempted, *collaboration) of an inquiry whose time set aside, `aside`, includes
+    `meeting` by meetings: that part is the collaboration's `meeting` component."""
+    if not meeting:
+        return (aside, *collab)
+    collab = list(collab)
+    collab[COMPONENT_INDEX[MEETING]] += meeting
+    return (aside - meeting, *collab)
 
 
 def _mean_p90(prefix: str, values: array | np.ndarray) -> dict[str, float]:
@@ -699,6 +772,10 @@ SUPPORT_METRICS = declare("support", [
     Metric("support.inquiries_by_cause.<cause>", RATE, "inquiries per day by why they came: "
            "direct (the desk's own), a type other flows raise, incident, slow_site",
            values=inquiry_causes, condition="with inquiries from some source"),
+    Metric("support.unaware_share", SHARE, "inquiries raised by an incident that came "
+           "before support had tech's status update on it (handled unaware_factor times "
+           "longer, or escalated)", when=lambda spec: "incident" in site_causes(spec),
+           condition="with incidents that raise inquiries"),
     Metric("support.time_split.<component>", DURATION, "mean time of a resolved inquiry in "
            f"the component ({', '.join(INQUIRY_RECORDS.components)}); they add up to "
            "support.time_to_resolve.mean", values=lambda spec: list(INQUIRY_RECORDS.components)),

@@ -5,15 +5,17 @@ Feature items come from three places: a stream of requests (`features`), named p
 and work requests other teams send on `work.<team>` (a campaign's page; the contract of
 sim/model/org/requests.py: `on_done` is called when the item is deployed). All are worked by
 the team's members at a priority below incidents, pre-emptible: an incident takes the member
-of the latest started item, which is resumed later with its effort done kept.
+of the latest started item, which is resumed later with its effort done kept. Among feature
+items, their own `priority` (0 first; a work request's) orders the queue, without pre-emption.
 
 A finished item is deployed at once (no `deploys.days`), or with every item waiting at the
 next deploy day's `at` time (one deploy for all of them). Each deploy fails with probability
 `change_failure`: an incident of the deploys' severity.
 
 Feature lead time runs from the request to the deploy; its split is queue (request to first
-start, dependencies included), work (with a member), preempted (set aside by incidents) and
-deploy_wait (finished to deployed).
+start, dependencies included), work (with a member), preempted (set aside by incidents),
+off_shift (set down at a member's shift end until a member on shift takes it up: feature
+work is not worked through the night) and deploy_wait (finished to deployed).
 """
 
 from __future__ import annotations
@@ -26,19 +28,28 @@ import numpy as np
 from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
+from sim.metrics.split import (
+    COLLABORATION_COMPONENTS,
+    COMPONENT_INDEX,
+    MEETING,
+    collaboration_tags,
+    new_times,
+)
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
 from sim.model.flows.incidents import INCIDENT_COMPONENTS, INCIDENT_PRIORITY, Incidents
 from sim.model.org.pool import utilisation, utilisation_series
 from sim.model.org.requests import WorkRequest
 from sim.model.wakeup import Wakeup, call_later
-from sim.scenario.tech import TechSpec, dependency_order
+from sim.scenario.tech import TechSpec, dependency_order, rotation_names
 from sim.units import DAY, WEEK
 
 FEATURE_PRIORITY = INCIDENT_PRIORITY + 1
-FEATURE_COMPONENTS = ("queue", "work", "preempted", "deploy_wait")
+FEATURE_OPERATIONS = ("queue", "work", "preempted", "off_shift", "deploy_wait")
+FEATURE_COMPONENTS = FEATURE_OPERATIONS + COLLABORATION_COMPONENTS
 FEATURE_RECORDS = entity_kind(
-    "features", "feature items", dict.fromkeys(FEATURE_COMPONENTS, OPERATIONS),
+    "features", "feature items",
+    {**dict.fromkeys(FEATURE_OPERATIONS, OPERATIONS), **collaboration_tags()},
     ("deployed", OPEN),
     active=lambda spec: spec.tech is not None and bool(spec.tech.features or spec.tech.work),
     metrics="tech.feature")
@@ -50,35 +61,55 @@ class FeatureItem:
 
     __slots__ = ("id", "name", "kind", "effort", "priority", "due", "created_at", "counted",
                  "in_queue", "started_at", "built_at", "deployed_at", "aside_at", "aside",
-                 "request", "waiting_on", "dependents")
+                 "off_at", "off", "request", "waiting_on", "dependents", "collab",
+                 "by_meeting", "meeting")
 
     def __init__(self, id: int, name: str, kind: str, effort: float, due: float | None,
-                 now: float, counted: bool, request: WorkRequest | None = None) -> None:
+                 now: float, counted: bool, request: WorkRequest | None = None,
+                 priority: int = 0) -> None:
         self.id = id
         self.name = name
         self.kind = kind
         self.effort = effort
-        self.priority = FEATURE_PRIORITY
+        self.priority = FEATURE_PRIORITY + priority  # always below incidents
         self.due = due
         self.created_at = now
         self.counted = counted
         self.in_queue = False
         self.started_at = self.built_at = self.deployed_at = self.aside_at = None
         self.aside = 0.0
+        self.meeting = 0.0  # set aside by meetings (collaboration, not pre-emption)
+        self.by_meeting = False  # the current set-aside is a meeting's
+        self.off_at = None  # set down at a shift's end, waiting for a member on shift
+        self.off = 0.0
         self.request = request
         self.waiting_on = 0
         self.dependents: list[FeatureItem] = []
+        # a request's collaboration times on its way here (channel, verification, ...)
+        self.collab = (list(request.collab_times) if request is not None
+                       and request.collab_times is not None else None)
 
-    def split(self, now: float) -> tuple[float, float, float, float]:
-        """queue, work, preempted, deploy_wait: so far (open) or in full."""
-        aside = self.aside + (now - self.aside_at if self.aside_at is not None else 0.0)
+    def split(self, now: float) -> tuple[float, ...]:
+        """queue, work, preempted, off_shift, deploy_wait, then the collaboration components:
+        so far (an open item) or in full. A request's lead time runs from its sending: its
+        time on the way (all collaboration) is taken out of the queue."""
+        aside, meeting = self.aside, self.meeting
+        if self.aside_at is not None:
+            if self.by_meeting:
+                meeting += now - self.aside_at
+            else:
+                aside += now - self.aside_at
+        off = self.off + (now - self.off_at if self.off_at is not None else 0.0)
+        collab = self.collab[:] if self.collab is not None else new_times()
+        on_the_way = sum(collab)
+        collab[COMPONENT_INDEX[MEETING]] += meeting
         if self.started_at is None:
-            return (now - self.created_at, 0.0, 0.0, 0.0)
-        queue = self.started_at - self.created_at
+            return (now - self.created_at - on_the_way, 0.0, 0.0, 0.0, 0.0, *collab)
+        queue = self.started_at - self.created_at - on_the_way
         built = self.built_at if self.built_at is not None else now
         deployed = self.deployed_at if self.deployed_at is not None else now
-        return (queue, built - self.started_at - aside, aside,
-                deployed - built if self.built_at is not None else 0.0)
+        return (queue, built - self.started_at - aside - meeting - off, aside, off,
+                deployed - built if self.built_at is not None else 0.0, *collab)
 
 
 class Tech:
@@ -133,9 +164,10 @@ class Tech:
                 call_later(self.env, at, self._request_planned, name)
 
     def _new(self, name: str, kind: str, effort: float, due: float | None, now: float,
-             request: WorkRequest | None = None) -> FeatureItem:
+             request: WorkRequest | None = None, priority: int = 0) -> FeatureItem:
         item = FeatureItem(self.items_all, name, kind, effort, due, now,
-                           now >= self.ctx.warmup, request)
+                           now >= self.ctx.warmup, request, priority)
+        self.pool.ensure_priorities(item.priority + 1)
         self.items_all += 1
         self.open[item.id] = item
         if item.counted:
@@ -146,19 +178,24 @@ class Tech:
     def _request_feature(self, now: float) -> None:
         deadline = self.spec.features.deadline
         item = self._new("feature", STREAM, self._effort(), now + deadline if deadline else None,
-                         now)
-        self.pool.submit(self, item, preempt=True)
+                         now, priority=self.spec.features.priority)
+        self._submit(item)
 
     def _request_planned(self, event: Wakeup) -> None:
         name = event._value
         spec = self.spec.work[name]
-        item = self._new(name, PLANNED, self._planned_effort[name](), spec.due, self.env._now)
+        item = self._new(name, PLANNED, self._planned_effort[name](), spec.due, self.env._now,
+                         priority=spec.priority)
         self.planned[name] = item
         self._wait_for(item, spec.depends_on)
         for waiting in self._later_dependents.pop(name, []):
             item.dependents.append(waiting)
         if item.waiting_on == 0:
-            self.pool.submit(self, item, preempt=True)
+            self._submit(item)
+
+    def _submit(self, item: FeatureItem) -> None:
+        """Pre-emptible by incidents; among feature items the priority orders the queue."""
+        self.pool.submit(self, item, preempt=True, queue_only=True)
 
     def _wait_for(self, item: FeatureItem, dependencies: tuple[str, ...]) -> None:
         """Make `item` wait until the planned items it depends on are deployed."""
@@ -175,12 +212,13 @@ class Tech:
 
     def receive(self, request: WorkRequest, now: float) -> None:
         """A work request on `work.<team>` (the contract in sim/model/org/requests.py)."""
-        item = self._new(request.name, REQUEST, request.effort, request.due, now, request)
+        item = self._new(request.name, REQUEST, request.effort, request.due,
+                         request.created_at, request, request.priority)
         # a campaign page may wait for planned work (`after`); names tech does not plan are
         # the sender's own to wait for
         self._wait_for(item, tuple(n for n in request.after if n in self.spec.work))
         if item.waiting_on == 0:
-            self.pool.submit(self, item, preempt=True)
+            self._submit(item)
 
     # --- pool handler -----------------------------------------------------------------------
 
@@ -196,14 +234,29 @@ class Tech:
 
     def preempted(self, item: FeatureItem, now: float) -> None:
         item.aside_at = now
+        item.by_meeting = getattr(self.pool, "calling_away", False)
+
+    def set_down(self, item: FeatureItem, now: float) -> None:
+        """The member's shift ended: long work waits for the next member on shift."""
+        item.off_at = now
 
     def resumed(self, item: FeatureItem, now: float) -> None:
-        item.aside += now - item.aside_at
-        item.aside_at = None
+        if item.off_at is not None:
+            item.off += now - item.off_at
+            item.off_at = None
+        elif item.by_meeting:
+            item.meeting += now - item.aside_at
+            item.aside_at = None
+        else:
+            item.aside += now - item.aside_at
+            item.aside_at = None
 
     def end(self, item: FeatureItem, now: float) -> None:
         item.built_at = now
         self.built_all += 1
+        if item.request is not None and not item.request.change:
+            self._deployed(item, now)  # an answer, not a change: done when built
+            return
         if self.spec.deploys.days is None:
             self._deploy([item], now)
             return
@@ -251,7 +304,7 @@ class Tech:
         for waiting in item.dependents:
             waiting.waiting_on -= 1
             if waiting.waiting_on == 0:
-                self.pool.submit(self, waiting, preempt=True)
+                self._submit(waiting)
         if item.request is not None:
             request = item.request
             request.done_at = now
@@ -314,6 +367,8 @@ class Tech:
             m["tech.incident.time_to_restore.mean"] = restore["tech.incident.time_to_restore.mean"]
             m["tech.incident.time_to_restore.p90"] = restore["tech.incident.time_to_restore.p90"]
             m["tech.on_call.pages_per_week"] = incidents.off_shift_pages / (span / WEEK)
+            for name, pages in incidents.pages_by_member.items():
+                m[f"tech.on_call.pages_per_week.{name}"] = pages / (span / WEEK)
             resolved = len(incidents.restore_times)
             for name, total in zip(INCIDENT_COMPONENTS, incidents.split_sums, strict=True):
                 m[f"tech.incident.time_split.{name}"] = safe_ratio(total, resolved)
@@ -389,6 +444,13 @@ def _has_features(spec: Any) -> bool:
     return bool(spec.tech.features or spec.tech.work or getattr(spec, "campaigns", None))
 
 
+def _on_call_members(spec: Any) -> list[str]:
+    """The members of the on-call rotation, each once, in turn (with incidents)."""
+    if not spec.tech.incidents or spec.tech.team not in spec.teams:
+        return []
+    return list(dict.fromkeys(rotation_names(spec.tech, spec.teams[spec.tech.team])))
+
+
 def incident_causes(spec: TechSpec) -> list[str]:
     """The sources of incidents the scenario has: background, load, deploy."""
     causes = []
@@ -418,9 +480,13 @@ TECH_METRICS = declare("tech", [
     Metric("tech.on_call.pages_per_week", COUNT, "incidents paged off shift per week: the "
            "on-call member called in", when=_has_incidents, condition=_INC,
            unit="pages a week"),
+    Metric("tech.on_call.pages_per_week.<member>", COUNT, "incidents paged off shift per "
+           "week to the member (of the on-call rotation)", values=_on_call_members,
+           condition=_INC, unit="pages a week"),
     Metric("tech.incident.time_split.<component>", DURATION, "mean time of a resolved "
-           "incident in the component (detect, page, wait, fix); they add up to its time to "
-           "restore", values=lambda spec: INCIDENT_COMPONENTS if spec.tech.incidents else (),
+           "incident in the component (detect, page, wait, fix, and the collaboration "
+           "components); they add up to its time to restore",
+           values=lambda spec: INCIDENT_COMPONENTS if spec.tech.incidents else (),
            condition=_INC),
     Metric("tech.deploys_per_week", COUNT, "deploys per week (DORA deployment frequency)",
            when=_has_features, condition=_FEAT, unit="deploys a week"),
@@ -431,11 +497,13 @@ TECH_METRICS = declare("tech", [
     Metric("tech.feature_lead_time.p90", DURATION, f"{_LEAD}: 90th percentile",
            when=_has_features, condition=_FEAT),
     Metric("tech.feature.time_split.<component>", DURATION, "mean time of a deployed item "
-           "in the component (queue, work, preempted, deploy_wait); they add up to its lead "
-           "time", values=lambda spec: FEATURE_COMPONENTS if _has_features(spec) else (),
+           "in the component (queue, work, preempted, off_shift, deploy_wait, and the "
+           "collaboration components: a request's time on the way, meetings' set-asides); they "
+           "add up to its lead time (from the request)",
+           values=lambda spec: FEATURE_COMPONENTS if _has_features(spec) else (),
            condition=_FEAT),
     Metric("tech.features_late_share", SHARE, "items with a due time deployed after it, or "
            "still open past it", when=_has_features, condition=_FEAT),
     Metric("tech.utilisation", SHARE, "busy member time of the tech team over on-shift time "
-           "plus overtime (the on-call member called in off shift is not counted)"),
+           "plus overtime (the on-call member's call-outs off shift included)"),
 ], active=lambda spec: spec.tech is not None, order=30)

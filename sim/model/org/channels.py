@@ -11,8 +11,9 @@ SimPy process, its journey:
 2. with the channel's `error` probability the hand-off is wrong: the receiver finds out after
    part of the work (a uniform share of the payload's `effort`, on its own pool), sends it
    back over the reverse channel, the sender redoes it (`effort`, on its pool) and sends it
-   again: all of it `handoff_rework`, and one failure for the receiver's trust in the
-   sender; a right one is a success, unless it arrives after the payload's `due` time;
+   again: all of it `handoff_rework`. The hand-off and its resends are one outcome for the
+   receiver's trust in the sender, judged on first arrival: a failure when wrong or after
+   the payload's `due` time, else a success;
 3. verification: the receiver checks it, `verification x (1 - trust)` of its own capacity;
 4. uptake: with probability `1 - trust` the receiver asks back first: one more round trip
    (`ask_back`; no outcome for trust);
@@ -322,10 +323,17 @@ class Collaboration:
             began = env.now
             component = yield from self._leg(source, target)
             _charge(times, HANDOFF_REWORK if reworked else component, env.now - began)
-            if self._errors[(source, target)] and (
-                    self._uniform() < self._errors[(source, target)]):
+            wrong = bool(self._errors[(source, target)]) and (
+                self._uniform() < self._errors[(source, target)])
+            if not reworked:
+                # a hand-off and its reworked resends are one outcome, judged when it first
+                # arrives (wrong, or late), so outcomes come with the hand-offs themselves
+                # and the time average of trust is the chain's stationary mean
+                due = getattr(payload, "due", None)
+                late = due is not None and env.now > due
+                self.trust.outcome(target, source, not (wrong or late), env.now)
+            if wrong:
                 self.wrong += 1
-                self.trust.outcome(target, source, False, env.now)
                 began = env.now
                 if effort:  # found out after part of the work
                     yield from self._work(target, self._uniform() * effort)
@@ -335,8 +343,6 @@ class Collaboration:
                 _charge(times, HANDOFF_REWORK, env.now - began)
                 reworked = True
                 continue
-            due = getattr(payload, "due", None)  # a late hand-off is a failure too
-            self.trust.outcome(target, source, due is None or env.now <= due, env.now)
             break
         trust = self.trust.value(target, source)
         if self.verification and trust < 1.0:

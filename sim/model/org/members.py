@@ -16,6 +16,10 @@ Pre-emption: work submitted with `preempt=True`, finding nobody free, takes the 
 least urgent pre-emptible work of a strictly lower priority (the latest started among
 equals); that work goes back to the front of its queue with the effort done kept
 (done + remaining = total) and no longer waits for a customer's patience.
+
+Shift ends: a member whose shift ends finishes short work in hand (overtime), but sets long
+work down, the same way, for the next member on shift with the skill: work that is
+pre-emptible and whose handler has `set_down(item, now)` (then `resumed` when taken up).
 """
 
 from __future__ import annotations
@@ -127,6 +131,11 @@ class MemberPool(PoolLevels):
         self.on_queued: Callable[[MemberPool], None] | None = None
         self.on_idle: Callable[[MemberPool, Member], Work | None] | None = None
         self._foreign: dict[int, MemberPool] = {}
+        # True while a meeting sets work aside: a handler's `preempted` may read it, to count
+        # the time set aside as the meeting's (collaboration) rather than pre-emption's
+        self.calling_away = False
+        # members called in by name (on call), each with the grants waiting for them
+        self._called: dict[str, deque[Work]] = {}
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -157,12 +166,15 @@ class MemberPool(PoolLevels):
 
     # --- work ------------------------------------------------------------------------------
 
-    def submit(self, handler: Handler, item: Any, preempt: bool = False) -> None:
+    def submit(self, handler: Handler, item: Any, preempt: bool = False,
+               queue_only: bool = False) -> None:
         """Start `item` now with a free member who has its skill, else (`preempt`) in place
-        of less urgent pre-emptible work, else queue it by priority."""
+        of less urgent pre-emptible work, else queue it by priority. `preempt` work is
+        pre-emptible too; with `queue_only` it never takes a member from other work itself
+        (feature items: their priority orders the queue, more urgent work pre-empts them)."""
         skill_of = getattr(handler, "skill_of", None)
         work = Work(handler, item, skill_of(item) if skill_of else ANY_SKILL, next(self._seq),
-                    preempt, preempt)
+                    preempt and not queue_only, preempt)
         self._place(work)
 
     def _place(self, work: Work) -> None:
@@ -289,6 +301,8 @@ class MemberPool(PoolLevels):
             self._foreign.pop(id(work), None)
         work.handler.end(work.item, now)
         member.work = None
+        if self._called and self._take_call(member, now):
+            return
         if member.on_shift:
             following = self._next_for(member)
             if following is None and self.on_idle is not None:
@@ -357,13 +371,38 @@ class MemberPool(PoolLevels):
             self._start(member, following, now)
 
     def go_off(self, member: Member) -> None:
-        """The member's shift ends: a free member leaves, a busy one after the work in hand."""
+        """The member's shift ends: a free member leaves; a busy one sets long work down
+        (pre-emptible work whose handler has `set_down`) and leaves, or finishes the work in
+        hand first (overtime)."""
         now = self.env._now
         member.on_shift = False
         self.on_shift_level.set(now, self.on_shift_level.value - 1)
         self.capacity_level.set(now, self.capacity_level.value - member.speed)
-        if member.work is None:
+        work = member.work
+        if work is None:
             self._set_present(member, -1, now)
+        elif work.preemptible and hasattr(work.handler, "set_down"):
+            self._set_down(member, work, now)
+            self._set_busy(member, -1, now)
+            self._set_present(member, -1, now)
+
+    def _set_down(self, member: Member, work: Work, now: float) -> None:
+        """Long work left at a shift's end, its effort done kept: a free member on shift with
+        the skill resumes it at once, else it waits first of its priority (as pre-empted
+        work does) for the next member who comes on or becomes free."""
+        work.remaining = max(0.0, work.remaining - (now - member.started_at) * member.speed)
+        work.token += 1  # its finish callback is now stale
+        work.member = None
+        member.busy_time += now - member.started_at
+        member.work = None
+        work.handler.set_down(work.item, now)
+        home = self._foreign.pop(id(work), self) if self._foreign else self
+        taker = home._free_member(work.skill)
+        if taker is None:
+            home._requeue(work, now)
+            return
+        home._set_busy(taker, +1, now)
+        home._start(taker, work, now)
 
     def start_window(self, now: float) -> None:
         super().start_window(now)
@@ -420,7 +459,9 @@ class MemberPool(PoolLevels):
             return False
         now = self.env._now
         if held is not None:
+            self.calling_away = True
             self._preempt(member, now)
+            self.calling_away = False
         else:
             self._set_busy(member, +1, now)
         member.work = _AWAY
@@ -432,6 +473,8 @@ class MemberPool(PoolLevels):
         now = self.env._now
         member.busy_time += now - member.started_at
         member.work = None
+        if self._called and self._take_call(member, now):
+            return
         if member.on_shift:
             following = self._next_for(member)
             if following is not None:
@@ -451,6 +494,38 @@ class MemberPool(PoolLevels):
         self.ensure_priorities(priority + 1)
         self._place(Work(GRANTS, grant, grant.skill, next(self._seq), preempt, False))
         return grant.event
+
+    def call_in(self, member: Member) -> Event:
+        """Hold `member` by name for a process (the on-call member paged), on shift or off:
+        at once when free or on pre-emptible work (set aside as by pre-emption), else when
+        the work in hand ends, before any queued work; calls wait first come first served.
+        Off shift the time is overtime (busy and present). Give it back with `release`."""
+        grant = Grant(self.env, 0, ANY_SKILL)
+        work = Work(GRANTS, grant, ANY_SKILL, next(self._seq), False, False)
+        held = member.work
+        now = self.env._now
+        if held is None:
+            self._set_busy(member, +1, now)
+            if not member.on_shift:
+                self._set_present(member, +1, now)
+            self._start(member, work, now)
+        elif held.preemptible:
+            self._preempt(member, now)
+            self._start(member, work, now)
+        else:
+            self._called.setdefault(member.name, deque()).append(work)
+        return grant.event
+
+    def _take_call(self, member: Member, now: float) -> bool:
+        """A member whose work ended takes a call waiting for them (busy stays counted)."""
+        calls = self._called.get(member.name)
+        if not calls:
+            return False
+        work = calls.popleft()
+        if not calls:
+            del self._called[member.name]
+        self._start(member, work, now)
+        return True
 
     def release(self, grant: Grant) -> None:
         work = grant.work

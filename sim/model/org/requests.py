@@ -35,15 +35,18 @@ class WorkRequest:
     `priority` is the pool's (0 is served first); `due` an absolute time in minutes or None;
     `on_done(request, now)` is called when the work is finished (for tech: deployed);
     `after`: names of the receiving team's planned work to finish first (a taker that plans
-    no work, the desk, has none to wait for)."""
+    no work, the desk, has none to wait for); `change`: False for work that is not a change
+    to deploy (an escalated question: tech answers it when it is worked)."""
 
     __slots__ = ("name", "source", "effort", "priority", "due", "skill", "on_done", "payload",
-                 "created_at", "started_at", "done_at", "in_queue", "after", "collab_times")
+                 "created_at", "started_at", "done_at", "in_queue", "after", "collab_times",
+                 "change")
 
     def __init__(self, name: str, source: str, effort: float, created_at: float,
                  priority: int = 0, due: float | None = None, skill: str | None = None,
                  on_done: Callable[[WorkRequest, float], None] | None = None,
-                 payload: Any = None, after: tuple[str, ...] = ()) -> None:
+                 payload: Any = None, after: tuple[str, ...] = (), change: bool = True
+                 ) -> None:
         if effort < 0:
             raise ValueError(f"work request '{name}': effort {effort} is negative")
         self.name = name
@@ -55,6 +58,7 @@ class WorkRequest:
         self.on_done = on_done
         self.payload = payload  # what the sender attaches (a forecast, a question)
         self.after = after
+        self.change = change
         self.created_at = created_at
         self.started_at: float | None = None
         self.done_at: float | None = None
