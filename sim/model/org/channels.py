@@ -283,13 +283,12 @@ class Collaboration:
         return meeting
 
     def _hold_meetings(self, meeting: Meeting, spec: ChannelSpec) -> Journey:
-        attendees = []
+        pools = []
         for team in meeting.teams:
             pool = self.ctx.pool(team)
             if not isinstance(pool, MemberPool):  # built as members (preempting_teams)
                 raise RuntimeError(f"team {team} attends meetings but is not built as members")
-            count = (spec.attendees or {}).get(team, len(pool.members))
-            attendees += [(pool, member) for member in pool.members[:count]]
+            pools.append((pool, (spec.attendees or {}).get(team)))
         if spec.duration <= 0:
             return
         env = self.env
@@ -297,7 +296,9 @@ class Collaboration:
         while True:
             if start > env.now:
                 yield env.timeout(start - env.now)
-            called = [(pool, member) for pool, member in attendees if pool.call_away(member)]
+            # the members of the day: extra staff a campaign or the timeline added attend too
+            called = [(pool, member) for pool, count in pools
+                      for member in pool.members[:count] if pool.call_away(member)]
             yield env.timeout(spec.duration)
             for pool, member in called:
                 pool.come_back(member)

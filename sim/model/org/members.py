@@ -102,6 +102,7 @@ class _AwayItem:
 
 
 _AWAY = Work(_Away(), _AwayItem(), ANY_SKILL, -1, False, False)  # a member's work in meetings
+_ENDING = Work(_Away(), _AwayItem(), ANY_SKILL, -1, False, False)  # ending an item
 
 
 class MemberPool(PoolLevels):
@@ -293,10 +294,13 @@ class MemberPool(PoolLevels):
     def _complete(self, work: Work, now: float) -> None:
         member = work.member
         member.busy_time += now - member.started_at
-        member.work = None
+        # while the handler ends the item the member is not free: what `end` submits here
+        # (fulfilment's next stage) must not start with this member, counted busy twice
+        member.work = _ENDING
         if self._foreign:
             self._foreign.pop(id(work), None)
         work.handler.end(work.item, now)
+        member.work = None
         if self._called and self._take_call(member, now):
             return
         if member.on_shift:
