@@ -65,3 +65,27 @@ def test_small_runs_stay_serial_and_big_ones_use_every_core():
     assert isinstance(choose_executor(10, 0.5), SerialExecutor)
     assert isinstance(choose_executor(10, 60, jobs=1), SerialExecutor)
     assert isinstance(choose_executor(10, 0.1, jobs=2), PoolExecutor)
+
+
+def test_pools_fork_only_while_no_other_thread_runs() -> None:
+    """On Linux a single-threaded process forks its workers (the model already imported);
+    with another thread alive (Jupyter's kernel, Dask) forking would copy it mid-flight, so
+    the pool falls back to the forkserver."""
+    import sys
+    import threading
+
+    from sim.experiment.executors import _pool_context
+
+    if sys.platform != "linux" or threading.active_count() != 1:
+        expected_alone = _pool_context().get_start_method()  # not Linux: never fork
+        assert expected_alone != "fork"
+    else:
+        assert _pool_context().get_start_method() == "fork"
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert _pool_context().get_start_method() != "fork"
+    finally:
+        stop.set()
+        worker.join()

@@ -7,9 +7,12 @@ many runs (a sweep's points, a comparison's two sides), so a pool or a Dask clie
 once. Replication r of seed s always draws from the streams of (s, r), so the numbers are
 the same whichever executor runs them, in whatever order.
 
-Pools use the 'forkserver' start method where there is one, else 'spawn', through their own
-context (the global start method is left alone): safe inside Jupyter and with threads, and
-the work (`sim.replication.run_replication`) is a module-level, picklable function.
+Pools fork from this process on Linux while it runs no other thread (the command line: the
+workers start with the model already imported, no server to start first); else they use
+'forkserver' where there is one (Jupyter's kernel and Dask run threads, which a fork would
+copy mid-flight), else 'spawn'. Each through its own context (the global start method is
+left alone); the work (`sim.replication.run_replication`) is a module-level, picklable
+function.
 """
 
 from __future__ import annotations
@@ -176,8 +179,12 @@ def local_cores() -> int:
 
 def _pool_context():
     import multiprocessing  # only pools need it: a serial run does not pay for it
+    import sys
+    import threading
 
     methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         # the server imports the model once; every worker forks from it ready to run
