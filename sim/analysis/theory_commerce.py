@@ -31,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.analysis import inventory, queueing
-from sim.analysis.prediction import NotApplicable, Prediction
+from sim.analysis.prediction import NotApplicable, Prediction, combine_parts
 from sim.distributions import Constant, Distribution, Exponential
 from sim.scenario.base import ArrivalsSpec
 from sim.scenario.catalog_plan import (
@@ -52,20 +52,7 @@ def predict_commerce(spec: ScenarioSpec) -> Prediction:
     """Theoretical values of the scenario's commerce metrics (raises NotApplicable)."""
     if spec.demand is None:
         raise NotApplicable("the commerce flows are off (no demand section)")
-    models: list[str] = []
-    values: dict[str, float] = {}
-    reasons: list[str] = []
-    for part in (_inventory, _flow_network):
-        try:
-            model, rows = part(spec)
-        except NotApplicable as reason:
-            reasons.append(str(reason))
-            continue
-        models.append(model)
-        values.update(rows)
-    if not values:
-        raise NotApplicable("; ".join(reasons))
-    return Prediction(" + ".join(models), values)
+    return combine_parts(spec, (_inventory, _flow_network))
 
 
 # ----------------------------------------------------------------------------- shared checks

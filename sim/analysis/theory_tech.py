@@ -19,7 +19,7 @@
 
 from __future__ import annotations
 
-from sim.analysis.prediction import NotApplicable, Prediction
+from sim.analysis.prediction import NotApplicable, Prediction, combine_parts
 from sim.analysis.queueing import erlang_c
 from sim.analysis.site import ConversionCurve, order_factor
 from sim.distributions import Exponential
@@ -48,20 +48,8 @@ def mmc_empty_probability(a: float, c: int) -> float:
 
 
 def predict_tech(spec: ScenarioSpec) -> Prediction:
-    values: dict[str, float] = {}
-    models: list[str] = []
-    reasons: list[str] = []
-    for part in (_incidents, _site):
-        try:
-            model, rows = part(spec)
-        except NotApplicable as reason:
-            reasons.append(str(reason))
-            continue
-        models.append(model)
-        values.update(rows)
-    if not values:
-        raise NotApplicable("; ".join(reasons))
-    return Prediction(" + ".join(models), values)
+    """Theoretical values of the scenario's tech and site metrics (raises NotApplicable)."""
+    return combine_parts(spec, (_incidents, _site))
 
 
 def _incidents(spec: ScenarioSpec) -> tuple[str, dict[str, float]]:

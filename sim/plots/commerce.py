@@ -106,13 +106,7 @@ def plot_orders_throughput(results: Any,
             ax = axes[min(index, len(axes) - 1)]
             plot_rates({label: data}, results.bin_width, ax=ax, **common,
                        title=title if index == 0 else "", ylabel=f"orders {label}\nper day")
-        for ax in axes[:-1]:
-            ax.tick_params(labelbottom=False)
-            ax.set_xlabel("")
-    if len(axes) > 1:
-        style.figure_legend(axes[0].figure, *axes)
-    else:
-        style.legend(axes[0])
+    style.finish_stacked(list(axes))
     lines = [f"{label}: {_format(metric_mean(results, f'orders.{key}_per_day'))} a day"
              for key, label in names.items()
              if np.isfinite(metric_mean(results, f"orders.{key}_per_day"))]

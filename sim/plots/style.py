@@ -160,3 +160,15 @@ def side_note(ax: Axes, text: str) -> None:
     constrained layout makes room for the text, not for a frame around it."""
     ax.text(1.02, 0.0, text, transform=ax.transAxes, ha="left", va="bottom", fontsize=8.5,
             color="#333333", linespacing=1.5)
+
+
+def finish_stacked(axes: list[Axes]) -> None:
+    """Panels stacked on one time axis: the time labels on the bottom one only, and one
+    legend for them all (a single panel keeps its own)."""
+    for ax in axes[:-1]:
+        ax.tick_params(labelbottom=False)
+        ax.set_xlabel("")
+    if len(axes) > 1:
+        figure_legend(axes[0].figure, *axes)
+    else:
+        legend(axes[0])

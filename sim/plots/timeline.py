@@ -68,13 +68,7 @@ def plot_run_timeline(results: Any) -> Axes:
         _shade_campaigns(results, ax, time_axis, horizon)
     if "demand" in layers:
         _mark_prerequisites(results, axes[0], time_axis)
-    for ax in axes[:-1]:
-        ax.tick_params(labelbottom=False)
-        ax.set_xlabel("")
-    if len(axes) > 1:
-        style.figure_legend(axes[0].figure, *axes)
-    else:
-        style.legend(axes[0])
+    style.finish_stacked(list(axes))
     return axes[0]
 
 
