@@ -97,7 +97,8 @@ def run(
         reps = max_reps  # the most it can take: what the size check must allow
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
-    check_run_size(spec, reps, jobs, dask_scheduler, limits, force, records=records)
+    if not force:  # forced: nothing to refuse, so no estimate to make (the CLI made one)
+        check_run_size(spec, reps, jobs, dask_scheduler, limits, records=records)
     reporter = progress if isinstance(progress, Progress) else None
     on_result = None if isinstance(progress, Progress) else progress
     owned = executor is None

@@ -191,6 +191,7 @@ def declare(flow: str, metrics: Iterable[Metric], active: Callable[[Spec], bool]
             if any(m.name == metric.name for m in other.metrics):
                 raise ValueError(f"{metric.name} is declared by {other.flow} and {flow}")
     _GROUPS[flow] = group
+    _LOOKUPS.clear()  # a new declaration may be the best match of a name looked up before
     return group
 
 
@@ -208,9 +209,18 @@ def reported_names(spec: Spec) -> list[str]:
     return [name for group in groups() for name in group.names(spec)]
 
 
+_LOOKUPS: dict[str, Metric | None] = {}  # name -> its declaration: a summary asks hundreds
+
+
 def lookup(name: str) -> Metric | None:
     """The declaration of a reported name: an exact name first, then the family whose fixed
     parts are longest (so `fulfilment.<stage>.wait.mean` never takes `fulfilment.wait.mean`)."""
+    if name not in _LOOKUPS:
+        _LOOKUPS[name] = _find(name)
+    return _LOOKUPS[name]
+
+
+def _find(name: str) -> Metric | None:
     best: Metric | None = None
     for metric in declared():
         if metric.values is None and metric.name == name:
