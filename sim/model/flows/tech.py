@@ -424,7 +424,7 @@ class Tech:
             work = handles.get(id(item))
             if item.built_at is not None or item.started_at is None:
                 remaining = 0.0 if item.built_at is not None else item.effort
-            elif work is None:  # set aside on a question: the rest is still to do
+            elif item.asked_at is not None:  # set aside on a question: the rest to do
                 remaining = item.left
             else:  # the part handed to the pool, and what is left after its next question
                 remaining = work.remaining + (item.left if item.questions else 0.0)
