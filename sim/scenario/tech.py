@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from sim.scenario.base import NAME_PATTERN, ArrivalsSpec, Spec
+from sim.scenario.collab import register_handoff_pairs
 from sim.scenario.errors import Problem
 from sim.scenario.types import (
     Clock,
@@ -28,6 +29,7 @@ from sim.scenario.types import (
     Delay,
     Duration,
     Number,
+    NumberDist,
     PositiveDuration,
     Rate,
     Weekdays,
@@ -157,6 +159,14 @@ class OnCallSpec(Spec):
                                     "(the first from time 0).")
 
 
+_REQUESTED_BY = ("The team that asks for this work (absent: nobody, it starts at tech): the "
+                 "request travels to tech over the channel between them, and questions go "
+                 "back to it.")
+_QUESTIONS = ("Questions tech asks the requesting team while working an item, e.g. 2 or "
+              "poisson(2) (rounded; needs requested_by): each is a round trip over the "
+              "channels, at points spread over the effort, the item set aside meanwhile.")
+
+
 _PRIORITY = ("Priority among feature items, 0 first (a work request's, e.g. a campaign page, "
              "is 0): orders the queue, never pre-empts; every feature item is below "
              "incidents.")
@@ -171,6 +181,8 @@ class FeaturesSpec(Spec):
     deadline: PositiveDuration | None = Field(None, description="Due this long after the "
                                               "request (absent: never late).")
     priority: Count = Field(0, ge=0, le=9, description=_PRIORITY)
+    requested_by: str | None = Field(None, pattern=NAME_PATTERN, description=_REQUESTED_BY)
+    questions: NumberDist | None = Field(None, description=_QUESTIONS)
 
 
 class WorkItemSpec(Spec):
@@ -181,6 +193,8 @@ class WorkItemSpec(Spec):
     depends_on: tuple[str, ...] = Field((), description="Items deployed before it starts.")
     due: Duration | None = Field(None, description="When it is due (time since the start).")
     priority: Count = Field(0, ge=0, le=9, description=_PRIORITY)
+    requested_by: str | None = Field(None, pattern=NAME_PATTERN, description=_REQUESTED_BY)
+    questions: NumberDist | None = Field(None, description=_QUESTIONS)
 
 
 class DeploysSpec(Spec):
@@ -264,6 +278,13 @@ def check_tech(spec: Any, unknown_name: Any) -> list[Problem]:
         elif failure not in tech.incidents:
             problems.append(Problem(unknown_name("severity", failure, list(tech.incidents)),
                                     ("tech", "deploys", "severity")))
+    for where, item in _requesting(tech):
+        if item.requested_by is not None and item.requested_by not in spec.teams:
+            problems.append(Problem(unknown_name("team", item.requested_by, list(spec.teams)),
+                                    (*where, "requested_by")))
+        if item.questions is not None and item.requested_by is None:
+            problems.append(Problem("questions go to the team that requested the work: add "
+                                    "requested_by", (*where, "questions")))
     for name, item in tech.work.items():
         for index, dependency in enumerate(item.depends_on):
             if dependency not in tech.work:
@@ -274,6 +295,27 @@ def check_tech(spec: Any, unknown_name: Any) -> list[Problem]:
         problems.append(Problem("dependencies run in a cycle: " + " -> ".join(cycle),
                                 ("tech", "work", cycle[0], "depends_on")))
     return problems
+
+
+def _requesting(tech: TechSpec) -> list[tuple[tuple[str, ...], Any]]:
+    """(field path, spec) of the feature stream and every planned item."""
+    items: list[tuple[tuple[str, ...], Any]] = []
+    if tech.features is not None:
+        items.append((("tech", "features"), tech.features))
+    items += [(("tech", "work", name), item) for name, item in tech.work.items()]
+    return items
+
+
+def _request_pairs(spec: Any) -> set[tuple[str, str]]:
+    """(requesting team, tech) and back, for feature work some team requests."""
+    tech = getattr(spec, "tech", None)
+    if tech is None:
+        return set()
+    return {pair for _where, item in _requesting(tech) if item.requested_by in spec.teams
+            for pair in ((item.requested_by, tech.team), (tech.team, item.requested_by))}
+
+
+register_handoff_pairs(_request_pairs)
 
 
 def member_names(team: Any) -> list[str]:

@@ -9,7 +9,7 @@ the share must rise in each pair, the worsened outcome on the pair's mean (one r
 abandonment can tie: the stories change only what is handed between teams, a small part of
 the desk's work).
 
-promotion_remote_tech is not checked: its lesson does not show yet (see the README).
+promotion_remote_tech is checked by tests/model/test_remote_tech_calibration.py.
 """
 
 from __future__ import annotations

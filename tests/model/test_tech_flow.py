@@ -61,9 +61,12 @@ def test_the_issue_s_minimal_tech_forms_run_as_written():
     assert (m["site.lost_orders_share"] < 1e-9).all()  # far more capacity than load
 
 
-@pytest.mark.parametrize("shift", [None, "09:00-17:00"])
-def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preemption(shift):
-    """With a shift, long items are also set down at each shift's end: effort still kept."""
+@pytest.mark.parametrize("shift, asks", [(None, False), ("09:00-17:00", False),
+                                         ("09:00-17:00", True)])
+def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preemption(
+        shift, asks):
+    """With a shift, long items are also set down at each shift's end; with questions to
+    the requesting team, set aside between parts of their effort: effort still kept."""
     team = {"members": 1} if shift is None else {"members": 1, "shift": shift}
     data = {"name": "conserve", "horizon": "60d", "teams": {"tech": team},
             "tech": {"incidents": {"sev1": {"rate": "1/d", "fix_time": "exp(5h)"}},
@@ -71,6 +74,12 @@ def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preempti
                      "work": {"a": {"effort": "30h", "at": "2d"},
                               "b": {"effort": "20h", "depends_on": ["a"]}},
                      "deploys": {"days": "tue,thu"}}}
+    if asks:  # marketing requests the stream and item b, and answers questions by email
+        data["teams"]["marketing"] = {"members": 1, "shift": "10:00-16:00"}
+        data["channels"] = {"marketing->tech": {"kind": "email", "notice": "exp(1h)"},
+                            "tech->marketing": {"kind": "email", "notice": "exp(1h)"}}
+        data["tech"]["features"] |= {"requested_by": "marketing", "questions": "poisson(2)"}
+        data["tech"]["work"]["b"] |= {"requested_by": "marketing", "questions": 3}
     env, ctx, flows = _build(data)
     env.run(until=ctx.horizon)
     tech = next(f for f in flows if isinstance(f, Tech))
@@ -86,6 +95,8 @@ def test_incidents_and_features_are_conserved_and_effort_is_kept_across_preempti
     assert all(next_deploy(t, frozenset({1, 3}), 600.0) == t for t in tech.deploy_times)
     off_shift = tech.split_sums[FEATURE_COMPONENTS.index("off_shift")]
     assert (off_shift > 0) == (shift is not None)  # nights count as off shift, not work
+    asked = tech.split_sums[FEATURE_COMPONENTS.index("ask_back")]
+    assert (asked > 0) == asks
 
 
 def test_change_failure_share_is_within_its_binomial_interval():

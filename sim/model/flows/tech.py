@@ -16,6 +16,12 @@ Feature lead time runs from the request to the deploy; its split is queue (reque
 start, dependencies included), work (with a member), preempted (set aside by incidents),
 off_shift (set down at a member's shift end until a member on shift takes it up: feature
 work is not worked through the night) and deploy_wait (finished to deployed).
+
+A stream or planned item with `requested_by` travels from that team to tech over the
+channels (hand-off kind `tech.requested`; the way is collaboration, as a work request's);
+with `questions`, its effort is handed to the pool in equal parts, and between parts the item
+is set aside while the question makes its round trip (`Collaboration.round_trip`) and waits
+for a member again: `ask_back`.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, describe_durations, safe_ratio
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
 from sim.metrics.split import (
+    ASK_BACK,
     COLLABORATION_COMPONENTS,
     COMPONENT_INDEX,
     MEETING,
@@ -60,6 +67,7 @@ FEATURE_RECORDS = entity_kind(
     active=lambda spec: spec.tech is not None and bool(spec.tech.features or spec.tech.work),
     metrics="tech.feature")
 STREAM, PLANNED, REQUEST = "stream", "planned", "request"
+REQUESTED = "tech.requested"  # hand-off kind: a feature item a team requests of tech
 
 
 class FeatureItem:
@@ -68,7 +76,8 @@ class FeatureItem:
     __slots__ = ("id", "name", "kind", "effort", "priority", "due", "created_at", "counted",
                  "in_queue", "started_at", "built_at", "deployed_at", "aside_at", "aside",
                  "off_at", "off", "request", "waiting_on", "dependents", "collab",
-                 "by_meeting", "meeting")
+                 "by_meeting", "meeting", "left", "questions", "asked", "asked_at",
+                 "requested_by")
 
     def __init__(self, id: int, name: str, kind: str, effort: float, due: float | None,
                  now: float, counted: bool, request: WorkRequest | None = None,
@@ -94,6 +103,16 @@ class FeatureItem:
         # a request's collaboration times on its way here (channel, verification, ...)
         self.collab = (list(request.collab_times) if request is not None
                        and request.collab_times is not None else None)
+        self.left = effort  # not yet handed to a member (less with questions to come)
+        self.questions = 0  # still to ask the requesting team
+        self.asked = 0.0  # set aside on questions: their round trips and the wait after
+        self.asked_at: float | None = None
+        self.requested_by: str | None = None
+
+    @property
+    def collab_times(self) -> list[float] | None:
+        """The channel's charge on the way here (sim/model/org/channels.py)."""
+        return self.collab
 
     def split(self, now: float) -> tuple[float, ...]:
         """queue, work, preempted, off_shift, deploy_wait, then the collaboration components:
@@ -106,15 +125,17 @@ class FeatureItem:
             else:
                 aside += now - self.aside_at
         off = self.off + (now - self.off_at if self.off_at is not None else 0.0)
+        asked = self.asked + (now - self.asked_at if self.asked_at is not None else 0.0)
         collab = self.collab[:] if self.collab is not None else new_times()
         on_the_way = sum(collab)
         collab[COMPONENT_INDEX[MEETING]] += meeting
+        collab[COMPONENT_INDEX[ASK_BACK]] += asked
         if self.started_at is None:
             return (now - self.created_at - on_the_way, 0.0, 0.0, 0.0, 0.0, *collab)
         queue = self.started_at - self.created_at - on_the_way
         built = self.built_at if self.built_at is not None else now
         deployed = self.deployed_at if self.deployed_at is not None else now
-        return (queue, built - self.started_at - aside - meeting - off, aside, off,
+        return (queue, built - self.started_at - aside - meeting - off - asked, aside, off,
                 deployed - built if self.built_at is not None else 0.0, *collab)
 
 
@@ -146,6 +167,8 @@ class Tech:
         self._pending: list[FeatureItem] = []  # built, waiting for the deploy day
         self._deploy_scheduled = False
         self._later_dependents: dict[str, list[FeatureItem]] = {}
+        self.on_the_way = 0  # requested items still travelling to tech
+        self.asking = 0  # items set aside until their question is answered
         # the window's counts
         self.requested = 0
         self.effort_requested = 0.0
@@ -156,6 +179,10 @@ class Tech:
         self.deploy_times: list[float] = []  # after warm-up
         self.deploys_per_bin = [0] * (ctx.bins + 1)
         self.records = ctx.record_log(FEATURE_RECORDS)
+        self._questions = {name: item.questions.sampler(streams.stream(f"tech.{name}.questions"))
+                           for name, item in self._requesting() if item.questions is not None}
+        if any(item.requested_by for _name, item in self._requesting()):
+            ctx.org.on(REQUESTED, self._arrived, target=spec.team)
         self.pool.add_demand(self.demand)
 
     # --- starting ---------------------------------------------------------------------------
@@ -181,11 +208,20 @@ class Tech:
             self.effort_requested += effort
         return item
 
+    def _requesting(self) -> list[tuple[str, Any]]:
+        """(name, spec) of the feature stream ('features') and the planned items."""
+        named = [("features", self.spec.features)] if self.spec.features else []
+        return named + [(f"work.{name}", item) for name, item in self.spec.work.items()]
+
     def _request_feature(self, now: float) -> None:
-        deadline = self.spec.features.deadline
+        spec = self.spec.features
+        deadline = spec.deadline
         item = self._new("feature", STREAM, self._effort(), now + deadline if deadline else None,
-                         now, priority=self.spec.features.priority)
-        self._submit(item)
+                         now, priority=spec.priority)
+        if spec.requested_by is None:
+            self._submit(item)
+        else:
+            self._send(item, spec.requested_by, "features", now)
 
     def _request_planned(self, event: Wakeup) -> None:
         name = event._value
@@ -193,10 +229,35 @@ class Tech:
         item = self._new(name, PLANNED, self._planned_effort[name](), spec.due, self.env._now,
                          priority=spec.priority)
         self.planned[name] = item
-        self._wait_for(item, spec.depends_on)
         for waiting in self._later_dependents.pop(name, []):
             item.dependents.append(waiting)
+        if spec.requested_by is None:
+            self._wait_then_submit(item)
+        else:
+            self._send(item, spec.requested_by, f"work.{name}", self.env._now)
+
+    def _wait_then_submit(self, item: FeatureItem) -> None:
+        """A planned item waits for its dependencies, then joins the queue."""
+        self._wait_for(item, self.spec.work[item.name].depends_on)
         if item.waiting_on == 0:
+            self._submit(item)
+
+    def _send(self, item: FeatureItem, team: str, name: str, now: float) -> None:
+        """A requested item travels from its team over the channel; its questions are drawn
+        now. Its time on the way is collaboration (`collab`), as a work request's."""
+        item.requested_by = team
+        item.collab = new_times()
+        questions = self._questions.get(name)
+        if questions is not None:
+            item.questions = max(0, round(questions()))
+        self.on_the_way += 1
+        self.ctx.org.send(REQUESTED, item, team)
+
+    def _arrived(self, item: FeatureItem, now: float) -> None:
+        self.on_the_way -= 1
+        if item.kind == PLANNED:
+            self._wait_then_submit(item)
+        else:
             self._submit(item)
 
     def _submit(self, item: FeatureItem) -> None:
@@ -233,10 +294,18 @@ class Tech:
         return self.pool.skill_index(request.skill if request is not None else None)
 
     def begin(self, item: FeatureItem, now: float) -> float:
-        item.started_at = now
-        if item.request is not None:
-            item.request.started_at = now
-        return item.effort
+        if item.started_at is None:
+            item.started_at = now
+            if item.request is not None:
+                item.request.started_at = now
+        elif item.asked_at is not None:  # taken up again after a question's answer
+            item.asked += now - item.asked_at
+            item.asked_at = None
+        if item.questions:  # work up to the next question: the effort split evenly
+            part = item.left / (item.questions + 1)
+            item.left -= part
+            return part
+        return item.left
 
     def preempted(self, item: FeatureItem, now: float) -> None:
         item.aside_at = now
@@ -258,6 +327,9 @@ class Tech:
             item.aside_at = None
 
     def end(self, item: FeatureItem, now: float) -> None:
+        if item.questions:
+            self._ask(item, now)
+            return
         item.built_at = now
         self.built_all += 1
         if item.request is not None and not item.request.change:
@@ -272,6 +344,24 @@ class Tech:
             if at < self.ctx.horizon:
                 self._deploy_scheduled = True
                 call_later(self.env, at - now, self._deploy_day)
+
+    # --- questions to the requesting team ------------------------------------------------
+
+    def _ask(self, item: FeatureItem, now: float) -> None:
+        """Set the item aside (the member takes other work) until the answer comes back."""
+        item.questions -= 1
+        item.asked_at = now
+        collaboration = self.ctx.services.get("collaboration")
+        if collaboration is None:  # no channels: answered at once
+            self._submit(item)
+        else:
+            self.asking += 1
+            self.env.process(self._question(item, collaboration))
+
+    def _question(self, item: FeatureItem, collaboration: Any) -> Any:
+        yield from collaboration.round_trip(self.spec.team, item.requested_by)
+        self.asking -= 1
+        self._submit(item)  # waits for a member like any item: still the question's time
 
     # --- deploys ----------------------------------------------------------------------------
 
@@ -334,8 +424,10 @@ class Tech:
             work = handles.get(id(item))
             if item.built_at is not None or item.started_at is None:
                 remaining = 0.0 if item.built_at is not None else item.effort
-            else:
-                remaining = work.remaining
+            elif item.asked_at is not None:  # set aside on a question: the rest to do
+                remaining = item.left
+            else:  # the part handed to the pool, and what is left after its next question
+                remaining = work.remaining + (item.left if item.questions else 0.0)
                 if work.member is not None:  # in hand: less the progress since taken up
                     remaining -= (now - work.member.started_at) * work.member.speed
             rows.append((item.effort, worked, remaining))
@@ -414,14 +506,17 @@ class Tech:
         queued = self.pool.queued_for(self)
         blocked = sum(1 for item in self.open.values() if item.waiting_on > 0)
         built = sum(1 for item in self.open.values() if item.built_at is not None)
-        in_hand = len(self.open) - queued - in_pool - blocked - built
+        asking, on_the_way = self.asking, self.on_the_way
+        in_hand = len(self.open) - queued - in_pool - blocked - built - asking - on_the_way
+        parts = {"deployed": self.deployed_all, "waiting to deploy": built,
+                 "in hand": in_hand, "waiting": queued, "pre-empted, waiting": in_pool,
+                 "waiting for dependencies": blocked}
+        if asking or on_the_way:
+            parts |= {"set aside on a question": asking, "on the way to tech": on_the_way}
         return [
             Balance("incidents", incidents.occurred_all,
                     {"resolved": incidents.resolved_all, "open": len(incidents.open)}),
-            Balance("feature items", self.items_all, {
-                "deployed": self.deployed_all, "waiting to deploy": built,
-                "in hand": in_hand, "waiting": queued, "pre-empted, waiting": in_pool,
-                "waiting for dependencies": blocked}),
+            Balance("feature items", self.items_all, parts),
         ]
 
 
@@ -505,7 +600,8 @@ TECH_METRICS = declare("tech", [
            when=_has_features, condition=_FEAT),
     Metric("tech.feature.time_split.<component>", DURATION, "mean time of a deployed item "
            "in the component (queue, work, preempted, off_shift, deploy_wait, and the "
-           "collaboration components: a request's time on the way, meetings' set-asides); they "
+           "collaboration components: a request's time on the way, meetings' set-asides, "
+           "questions' waits); they "
            "add up to its lead time (from the request)",
            values=lambda spec: (reported_components(FEATURE_RECORDS, spec)
                                 if _has_features(spec) else ()),

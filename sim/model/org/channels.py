@@ -204,6 +204,7 @@ class Collaboration:
         pairs = handoff_pairs(spec)
         self.trust = TrustBook(spec.trust, ctx.bin_width, ctx.bins, trust_pairs(spec))
         ctx.services["trust"] = self.trust
+        ctx.services["collaboration"] = self  # flows' own round trips (tech's questions)
         ctx.at_window_start(self.trust.start_window)
         self.verification = spec.trust.verification if spec.trust is not None else 0.0
         self.clarity = {name: Clarity(team) for name, team in spec.teams.items()}
@@ -391,6 +392,12 @@ class Collaboration:
             wait[0] += env.now - sent
             wait[1] += 1
         return channel.component
+
+    def round_trip(self, asker: str, asked: str) -> Journey:
+        """A question from `asker` to `asked` and its answer back, over their channels (a
+        flow's own questions, e.g. tech's about a feature; the caller charges the time)."""
+        yield from self._leg(asker, asked)
+        yield from self._leg(asked, asker)
 
     def _work(self, team: str, effort: float, priority: int = 0) -> Journey:
         done = Event(self.env)
