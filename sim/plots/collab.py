@@ -28,7 +28,7 @@ SPLIT = ".time_split."
 OPERATIONS_COLOUR = "#0072B2"
 COLLABORATION_COLOUR = "#D55E00"
 RESPONSE_NAMES = {"support": "inquiry time to resolve", "orders": "order lead time",
-                  "incidents": "incident time to restore", "features": "feature lead time"}
+                  "tech.incident": "incident time to restore", "tech.feature": "feature lead time"}
 
 
 def split_by_flow(results: Any) -> dict[str, tuple[float, float]]:
