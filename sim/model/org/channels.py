@@ -505,7 +505,8 @@ COLLAB_METRICS = declare("collab", [
            when=lambda spec: spec.trust is not None and spec.trust.help is not None,
            condition="with trust.help"),
     Metric("trust.<pair>.mean", SHARE, "time-average trust of one team in what another "
-           "sends (TRUSTER.TRUSTED)", values=reported_trust_pairs, condition=_TRUST),
+           "sends (TRUSTER.TRUSTED; the truster may be a member with its own trust, "
+           "trust.members)", values=reported_trust_pairs, condition=_TRUST),
     Metric("trust.<pair>.final", SHARE, "trust at the horizon (TRUSTER.TRUSTED)",
            values=reported_trust_pairs, condition=_TRUST),
     Metric("trust.<pair>.outcome_mean", SHARE, "mean trust met by the hand-offs' outcomes "
