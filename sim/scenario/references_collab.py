@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.scenario.collab import split_pair
+from sim.scenario.collab import handoff_pairs, split_pair
 from sim.scenario.errors import Problem
 from sim.scenario.schema import ScenarioSpec
 
@@ -32,8 +32,14 @@ def check_collab(spec: ScenarioSpec, unknown_name: UnknownName
     if spec.trust is not None:
         for key in spec.trust.pairs:
             _check_pair(key, ("trust", "pairs", key), teams, unknown_name, problems)
+        pairs = set(handoff_pairs(spec))
         for key in spec.trust.members:
-            _check_member_pair(spec, key, unknown_name, problems)
+            home = _check_member_pair(spec, key, unknown_name, problems)
+            trusted = split_pair(key)[1]
+            if home is not None and (trusted, home) not in pairs and spec.trust.help is None:
+                warnings.append(f"trust.members.{key}: {home} receives no hand-offs from "
+                                f"{trusted} and teams do not help each other, so this trust "
+                                "changes nothing")
         if spec.trust.dynamics is not None and spec.trust.dynamics.loss < spec.trust.dynamics.gain:
             warnings.append("trust.dynamics: loss is below gain; trust is usually lost faster "
                             "than it is gained")
@@ -74,14 +80,15 @@ def named_members(spec: ScenarioSpec) -> dict[str, list[str]]:
 
 
 def _check_member_pair(spec: ScenarioSpec, key: str, unknown_name: UnknownName,
-                       problems: list[Problem]) -> None:
+                       problems: list[Problem]) -> str | None:
     """`MEMBER->TEAM`: a named member of one team, and another team it trusts. Its metrics
-    are `trust.MEMBER.TEAM`, so the member's name must not be a team's."""
+    are `trust.MEMBER.TEAM`, so the member's name must not be a team's. Returns the member's
+    team when the pair is sound."""
     where = ("trust", "members", key)
     member, trusted = split_pair(key)
     if trusted not in spec.teams:
         problems.append(Problem(unknown_name("team", trusted, list(spec.teams)), where))
-        return
+        return None
     members = named_members(spec)
     homes = members.get(member)
     if member in spec.teams:
@@ -101,3 +108,6 @@ def _check_member_pair(spec: ScenarioSpec, key: str, unknown_name: UnknownName,
     elif homes[0] == trusted:
         problems.append(Problem(f"'{member}' is a member of {trusted} itself: trust is "
                                 "in another team's hand-offs", where))
+    else:
+        return homes[0]
+    return None
