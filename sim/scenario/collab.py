@@ -251,6 +251,7 @@ def reported_trust_pairs(spec: ScenarioSpec) -> list[str]:
     return [channel_key(a, b) for a, b in trust_pairs(spec)]
 
 
+
 def _incident_status_pairs(spec: ScenarioSpec) -> set[tuple[str, str]]:
     """Tech tells support about incidents that raise inquiries (open and fixed)."""
     tech, support = spec.tech, spec.support
