@@ -129,13 +129,20 @@ class HelpSpec(Spec):
 
 
 class TrustSpec(Spec):
-    """How much each team trusts what another sends (`A->B`: A's trust in B)."""
+    """How much each team trusts what another sends (`A->B`: A's trust in B). A named member
+    may have its own trust in a team (`members:`), used for what it receives from that team
+    in place of its team's (sim/model/org/receivers.py says who receives a hand-off)."""
 
     default: Number = Field(1.0, ge=0, le=1, description="Starting trust of every pair not "
                             "listed (1: full trust).")
     pairs: dict[Annotated[str, Field(pattern=rf"^{_TEAM}->{_TEAM}$")], Annotated[
         float, Field(ge=0, le=1)]] = Field(default_factory=dict, description="Starting trust "
                                            "per pair, 'support->warehouse': 0.4.")
+    members: dict[Annotated[str, Field(pattern=rf"^{_TEAM}->{_TEAM}$")], Annotated[
+        float, Field(ge=0, le=1)]] = Field(default_factory=dict, description="A named "
+                                           "member's own starting trust in what a team sends, "
+                                           "'alice->warehouse': 0.9 (alice is a named member "
+                                           "of another team; absent: its team's trust).")
     verification: Duration = Field(0.0, description="Time the receiver spends checking a "
                                    "hand-off at trust 0 (times 1 - trust).")
     dynamics: DynamicsSpec | None = Field(None, description="How trust moves with outcomes "
@@ -145,7 +152,14 @@ class TrustSpec(Spec):
                                   "them (absent: a team works only its own queue).")
 
     def start(self, truster: str, trusted: str) -> float:
-        return self.pairs.get(pair_key(truster, trusted), self.default)
+        """Starting trust of a team, or of a member with its own (member names never clash
+        with team names: the validator refuses that)."""
+        key = pair_key(truster, trusted)
+        return self.members.get(key, self.pairs.get(key, self.default))
+
+    def member_overrides(self) -> list[tuple[str, str]]:
+        """(member, trusted team) for every member with its own trust."""
+        return [split_pair(key) for key in self.members]
 
 
 class EscalationSpec(Spec):
@@ -223,12 +237,13 @@ def reported_channel_pairs(spec: ScenarioSpec) -> list[str]:
 
 
 def trust_pairs(spec: ScenarioSpec) -> list[tuple[str, str]]:
-    """(truster, trusted): the receiver of each hand-off pair and its sender, and the pairs
-    the `trust:` section names."""
+    """(truster, trusted): the receiver of each hand-off pair and its sender, the pairs the
+    `trust:` section names, and each member with its own trust and the team it trusts."""
     if spec.trust is None:
         return []
     pairs = {(b, a) for a, b in handoff_pairs(spec)}
     pairs |= {split_pair(key) for key in spec.trust.pairs}
+    pairs |= set(spec.trust.member_overrides())  # a member's own trust: MEMBER.TEAM
     return sorted(pairs)
 
 

@@ -45,7 +45,21 @@ def collaborative(draw) -> dict:
             data["teams"]["warehouse"]["skills"] = ["orders"]
             kind["skill"] = "orders"
             data["support"]["arrivals"] = draw(st.sampled_from(["20/h", "150/h"]))
+        if draw(st.booleans()):  # a named member of each team with its own trust
+            _name_first_members(data)
+            data["trust"]["members"] = {
+                "alice->warehouse": draw(st.sampled_from([1.0, 0.3, 0.0])),
+                "wes->support": draw(st.sampled_from([1.0, 0.3, 0.0]))}
     return data
+
+
+def _name_first_members(data: dict) -> None:
+    """Support's first member becomes alice, the warehouse's wes (same shift and skills)."""
+    for team, name in (("support", "alice"), ("warehouse", "wes")):
+        spec = data["teams"][team]
+        group = {key: spec.pop(key) for key in ("shift", "skills") if key in spec}
+        rest = spec.pop("members") - 1
+        spec["shifts"] = [{"members": 1, "name": name, **group}, {"members": rest, **group}]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

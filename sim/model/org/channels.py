@@ -17,6 +17,8 @@ SimPy process, its journey:
 3. verification: the receiver checks it, `verification x (1 - trust)` of its own capacity;
 4. uptake: with probability `1 - trust` the receiver asks back first: one more round trip
    (`ask_back`; no outcome for trust);
+   where members of the receiving team have their own trust in the sender, the member who
+   reads it (receivers.py) is drawn on first arrival, and its trust is used in 2-4;
 5. role clarity of the receiving team: left unowned until its next meeting or stand-up
    (`orphaned`), or started twice (the copy is wasted work on its pool);
 then it is delivered to its receiver. Time spent on each step is charged to the payload's
@@ -52,6 +54,7 @@ from sim.model.org.clarity import Clarity
 from sim.model.org.handoff import Handoff
 from sim.model.org.help import Help
 from sim.model.org.members import MemberPool
+from sim.model.org.receivers import build_receivers
 from sim.model.org.team import group_intervals
 from sim.model.org.trust import TrustBook
 from sim.scenario.collab import (
@@ -207,6 +210,7 @@ class Collaboration:
         ctx.services["collaboration"] = self  # flows' own round trips (tech's questions)
         ctx.at_window_start(self.trust.start_window)
         self.verification = spec.trust.verification if spec.trust is not None else 0.0
+        self._receivers = build_receivers(ctx)  # pairs where members have their own trust
         self.clarity = {name: Clarity(team) for name, team in spec.teams.items()}
         self._channels: dict[tuple[str, str], Any] = {}
         self._errors: dict[tuple[str, str], float] = {}
@@ -271,7 +275,8 @@ class Collaboration:
             return None
         pools = [self.ctx.pool(team) for team in sorted(self.spec.teams)]
         return Help([p for p in pools if isinstance(p, MemberPool)], self.trust,
-                    help_spec.threshold, help_spec.waiting, self.ctx.warmup)
+                    help_spec.threshold, help_spec.waiting, self.ctx.warmup,
+                    frozenset(self.spec.trust.member_overrides()))
 
     def _meeting_of(self, source: str, target: str, spec: ChannelSpec) -> Meeting:
         for meeting in self._meetings.get(source, []):
@@ -320,6 +325,8 @@ class Collaboration:
         times = getattr(payload, "collab_times", None)
         effort = getattr(payload, "effort", 0.0) or 0.0
         reworked = False
+        receivers = self._receivers.get((target, source)) if self._receivers else None
+        receiver = target  # whose trust: the team's, or the reading member's own
         while True:
             began = env.now
             component = yield from self._leg(source, target)
@@ -332,7 +339,9 @@ class Collaboration:
                 # and the time average of trust is the chain's stationary mean
                 due = getattr(payload, "due", None)
                 late = due is not None and env.now > due
-                self.trust.outcome(target, source, not (wrong or late), env.now)
+                if receivers is not None:
+                    receiver = receivers.draw(env.now)
+                self.trust.outcome(receiver, source, not (wrong or late), env.now)
             if wrong:
                 self.wrong += 1
                 began = env.now
@@ -345,7 +354,7 @@ class Collaboration:
                 reworked = True
                 continue
             break
-        trust = self.trust.value(target, source)
+        trust = self.trust.value(receiver, source)
         if self.verification and trust < 1.0:
             began = env.now
             yield from self._work(target, self.verification * (1.0 - trust))
@@ -496,7 +505,8 @@ COLLAB_METRICS = declare("collab", [
            when=lambda spec: spec.trust is not None and spec.trust.help is not None,
            condition="with trust.help"),
     Metric("trust.<pair>.mean", SHARE, "time-average trust of one team in what another "
-           "sends (TRUSTER.TRUSTED)", values=reported_trust_pairs, condition=_TRUST),
+           "sends (TRUSTER.TRUSTED; the truster may be a member with its own trust, "
+           "trust.members)", values=reported_trust_pairs, condition=_TRUST),
     Metric("trust.<pair>.final", SHARE, "trust at the horizon (TRUSTER.TRUSTED)",
            values=reported_trust_pairs, condition=_TRUST),
     Metric("trust.<pair>.outcome_mean", SHARE, "mean trust met by the hand-offs' outcomes "

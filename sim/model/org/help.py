@@ -9,6 +9,11 @@ Checked when work queues at an overloaded team and when a member runs out of the
 team's work; both teams are built as members (`preempting_teams`). The work keeps its own
 handler, so the flow that owns it sees it finished as usual; the helper's team counts the
 time as busy.
+
+A named member with its own trust in the overloaded team (`trust: {members: {alice->B: ..}}`)
+helps B only if that trust is at least `threshold` too: help needs trust both ways, B's in
+the helper's team (as for everyone) and, where the member states its own, the member's in B,
+whose work it would take on. Members without their own trust in B follow the team rule.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from sim.model.org.trust import TrustBook
 
 
 class Help:
-    __slots__ = ("pools", "trust", "threshold", "waiting", "warmup", "helped", "_keys")
+    __slots__ = ("pools", "trust", "threshold", "waiting", "warmup", "helped", "_keys", "_own")
 
     def __init__(self, pools: list[MemberPool], trust: TrustBook, threshold: float,
-                 waiting: int, warmup: float) -> None:
+                 waiting: int, warmup: float,
+                 own: frozenset[tuple[str, str]] = frozenset()) -> None:
+        """`own`: (member, team) for each member with its own trust in a team."""
         self.pools = pools
+        self._own = own
         self.trust = trust
         self.threshold = threshold
         self.waiting = waiting
@@ -47,7 +55,14 @@ class Help:
     def _trusted(self, helped: MemberPool, helper: MemberPool) -> bool:
         return self.trust.value(helped.name, helper.name) >= self.threshold
 
+    def _willing(self, member: Member, helped: MemberPool) -> bool:
+        """A member with its own trust in the helped team needs it above the threshold."""
+        return (member.name, helped.name) not in self._own or (
+            self.trust.value(member.name, helped.name) >= self.threshold)
+
     def _take(self, helper: MemberPool, helped: MemberPool, member: Member) -> Work | None:
+        if self._own and not self._willing(member, helped):
+            return None
         keys = self._keys_in(helper, helped, member)
         work = helped.take_for(keys) if keys else None
         if work is not None and helper.env.now >= self.warmup:

@@ -26,7 +26,7 @@ def collab_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
     per_handoff = EVENTS_PER_HANDOFF
     trust = spec.trust
     if trust is not None:
-        doubt = 1.0 - min([trust.default, *trust.pairs.values()])
+        doubt = 1.0 - min([trust.default, *trust.pairs.values(), *trust.members.values()])
         per_handoff += doubt * (2 * EVENTS_PER_LEG + (EVENTS_PER_CHECK if trust.verification
                                                       else 0.0))
     meetings = 0.0
@@ -40,5 +40,6 @@ def collab_size(spec: ScenarioSpec, shape: RunShape) -> FlowSize | None:
     events = handoffs * per_handoff + meetings
     pairs = len(handoff_pairs(spec))
     return FlowSize("collab", handoffs, "hand-offs", events, COLLAB_EVENT_COST,
-                    series=pairs if trust is not None else 0, bin_arrays=pairs,
+                    series=pairs + len(trust.members) if trust is not None else 0,
+                    bin_arrays=pairs,
                     reduce=("fewer hand-offs between teams",))
