@@ -12,6 +12,7 @@ from sim.metrics.load import LoadWatch
 from sim.metrics.records import EntityKind, RecordBook, RecordLog
 from sim.model.org.handoff import Org
 from sim.model.org.pool import PoolLevels
+from sim.model.org.roster import add_staff
 from sim.model.org.team import staff_pool
 from sim.model.wakeup import Wakeup, call_later
 from sim.random import RandomStreams
@@ -24,7 +25,7 @@ UNIT_UNIFORM = Uniform(low=0.0, high=1.0, quantity="number")
 class Context:
     __slots__ = ("env", "streams", "spec", "horizon", "warmup", "bin_width", "bins", "org",
                  "pools", "load_watch", "records", "work_targets", "services", "added_staff",
-                 "_window_starts", "_preempting")
+                 "_window_starts", "_preempting", "_staff_listeners")
 
     def __init__(self, env: Environment, streams: RandomStreams, spec: ScenarioSpec,
                  records: bool = False) -> None:
@@ -45,6 +46,7 @@ class Context:
         # (team, start, end, members) put on shift at run time (a campaign's staffing), for
         # the staff cost; the timeline's windows are in the spec
         self.added_staff: list[tuple[str, float, float, int]] = []
+        self._staff_listeners: list[Callable[[str, float, float, int], None]] = []
         self._window_starts: list[Callable[[float], None]] = []
         self._preempting = preempting_teams(spec)
 
@@ -58,6 +60,21 @@ class Context:
             self.at_window_start(pool.start_window)
             self.load_watch.register(pool.observe)
         return self.pools[team]
+
+    def add_staff(self, team: str, members: int, start: float, end: float, label: str) -> None:
+        """Put `members` more on `team`'s shift from `start` to `end`, decided at run time (a
+        campaign's staffing; the timeline's windows are built in): the roster, the staff
+        cost and whoever reads the roster (`on_staff_added`) all hear of it here."""
+        add_staff(self.pool(team), self.spec.teams[team], members, start, end, label)
+        self.added_staff.append((team, start, end, members))
+        if members > 0 and end > start:
+            for listener in self._staff_listeners:
+                listener(team, start, end, members)
+
+    def on_staff_added(self, listener: Callable[[str, float, float, int], None]) -> None:
+        """Call `listener(team, start, end, members)` whenever staff is added at run time
+        (e.g. channels: a message waits only until someone of the team is on shift)."""
+        self._staff_listeners.append(listener)
 
     def wants_work(self, team: str) -> None:
         """A flow will send work requests to `team` (`sim/model/org/requests.py`): after the

@@ -35,7 +35,6 @@ from sim.model.flows.signals import (
     SiteCapacity,
 )
 from sim.model.org.requests import WorkRequest, work_kind
-from sim.model.org.roster import add_staff
 from sim.scenario.campaigns import CAPACITY, FORECAST, PAGE, CampaignSpec, PrerequisiteSpec
 from sim.scenario.timeline import expected_arrivals, factor_steps
 
@@ -191,9 +190,8 @@ class Campaigns:
             if run.ready(f"staffing.{team}"):
                 target = staffing.team or team
                 stay = staffing.length if staffing.length is not None else spec.length
-                add_staff(self.ctx.pool(target), self.ctx.spec.teams[target],
-                          staffing.members, now, now + stay, f"campaign.{run.name}")
-                self.ctx.added_staff.append((target, now, now + stay, staffing.members))
+                self.ctx.add_staff(target, staffing.members, now, now + stay,
+                                   f"campaign.{run.name}")
         stock = self.ctx.services.get("inventory")
         run.units_at_start = stock.units_so_far() if stock is not None else None
 

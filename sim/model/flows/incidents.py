@@ -12,7 +12,11 @@ pool at the top priority, pre-empting feature work -> triage and fix (at the eng
 speed) -> resolved. Off shift the page goes to the member on call when it is sent (the
 rotation's turn, `on_call.every` each), who is called in and works it alone (one incident at
 a time, first come first served; overtime in the team's utilisation). Time to restore runs
-from occurrence to resolution; its split is detect + page + wait + fix (fix includes triage).
+from occurrence to resolution; its split is detect + page + wait + fix (fix includes triage)
++ meeting: the part of the wait for an engineer while members of the team were in a meeting
+(the on-call member, off shift), the meeting tax, which is collaboration. An engineer on an
+incident is never called away to a meeting (the pool never takes a grant), and no hand-off
+between teams precedes an incident, so its other collaboration components are 0.
 
 Tech tells support when it detects an incident and when it is fixed (`INCIDENT_STATUS`, over
 the tech->support channel); the incident's inquiries come from customers, over no channel.
@@ -21,14 +25,19 @@ the tech->support channel); the incident's inquiries come from customers, over n
 from __future__ import annotations
 
 from array import array
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from sim.calendar import RateProfile
 from sim.metrics.level import Level
 from sim.metrics.load import Demand
 from sim.metrics.records import OPEN, OPERATIONS, entity_kind
-from sim.metrics.split import COLLABORATION_COMPONENTS, collaboration_tags
+from sim.metrics.split import (
+    COLLABORATION_COMPONENTS,
+    COMPONENT_INDEX,
+    MEETING,
+    collaboration_tags,
+)
 from sim.model.arrivals import ArrivalStream
 from sim.model.context import Context
 from sim.model.flows.shipments import CONTACT
@@ -45,10 +54,10 @@ from sim.scenario.tech import TechSpec, rotation_names
 INCIDENT_PRIORITY = 0  # above every feature item
 CUSTOMERS = "customers"  # who raises an incident's inquiries: not a team, so no channel
 INCIDENT_OPERATIONS = ("detect", "page", "wait", "fix")
-# the collaboration components too (all 0 so far: engineers work incidents through grants,
-# which meetings never take, and no hand-off between teams precedes an incident)
+# the collaboration components too: only `meeting` (the wait while engineers are in one)
 INCIDENT_COMPONENTS = INCIDENT_OPERATIONS + COLLABORATION_COMPONENTS
-NO_COLLABORATION = (0.0,) * len(COLLABORATION_COMPONENTS)
+WAIT = INCIDENT_OPERATIONS.index("wait")
+MEETING_AT = len(INCIDENT_OPERATIONS) + COMPONENT_INDEX[MEETING]
 CAUSES = ("background", "load", "deploy")
 # `page` may later be partly collaboration (a channel to the on-call); operations for now
 INCIDENT_RECORDS = entity_kind(
@@ -61,7 +70,7 @@ INCIDENT_RECORDS = entity_kind(
 class Incident:
     __slots__ = ("id", "severity", "cause", "occurred_at", "counted", "detect", "page",
                  "triage", "fix", "detected_at", "paged_at", "started_at", "resolved_at",
-                 "off_shift")
+                 "off_shift", "away_clock", "away_mark", "meeting")
 
     def __init__(self, id: int, severity: str, cause: str, now: float, counted: bool) -> None:
         self.id = id
@@ -71,10 +80,15 @@ class Incident:
         self.counted = counted
         self.detected_at = self.paged_at = self.started_at = self.resolved_at = None
         self.off_shift = False
+        # the wait's meeting part: a clock of meeting time read when paged (`away_mark`) and
+        # when an engineer starts (`meeting`: the difference)
+        self.away_clock: Callable[[float], float] | None = None
+        self.away_mark = 0.0
+        self.meeting = 0.0
 
     def split(self, now: float) -> tuple[float, ...]:
-        """detect, page, wait, fix (and the collaboration components, 0): so far (an open
-        incident) or in full."""
+        """detect, page, wait, fix and the collaboration components (meeting only): so far
+        (an open incident) or in full."""
         marks = [self.occurred_at, self.detected_at, self.paged_at, self.started_at,
                  self.resolved_at]
         parts = []
@@ -83,7 +97,14 @@ class Incident:
                 parts.append(0.0)
             else:
                 parts.append((hi if hi is not None else now) - lo)
-        return (*parts, *NO_COLLABORATION)
+        parts += [0.0] * len(COLLABORATION_COMPONENTS)
+        meeting = self.meeting
+        if self.away_clock is not None and self.started_at is None:  # waiting still
+            meeting = self.away_clock(now) - self.away_mark
+        if meeting:
+            parts[WAIT] -= meeting
+            parts[MEETING_AT] = meeting
+        return tuple(parts)
 
 
 class _Severity:
@@ -197,20 +218,23 @@ class Incidents:
         yield env.timeout(incident.page[1] if off_shift else incident.page[0])
         incident.paged_at = env.now
         work = incident.triage + incident.fix
+        pool = self.pool
         if off_shift:  # the member on call when paged is called in, alone
             member = self.on_call_at(incident.detected_at)
             if env.now >= self.ctx.warmup:
                 self.off_shift_pages += 1
                 self.pages_by_member[member.name] += 1
+            self._mark_away(incident, lambda now: pool.member_away_clock(member, now))
             grant = yield self.pool.call_in(member)
-            incident.started_at = env.now
+            self._started(incident)
             yield env.timeout(work if member.speed == 1.0 else work / member.speed)
             self.pool.release(grant)
         else:
             requests = [self.pool.request(priority=INCIDENT_PRIORITY, preempt=True)
                         for _ in range(2 if sev.spec.second_engineer else 1)]
+            self._mark_away(incident, pool.away_clock)
             grants = list((yield env.all_of(requests)).values())
-            incident.started_at = env.now
+            self._started(incident)
             # at the engineers' pace: the mean speed of the members held
             speed = sum(grant.work.member.speed for grant in grants) / len(grants)
             yield env.timeout(work if speed == 1.0 else work / speed)
@@ -221,6 +245,16 @@ class Incidents:
             org.send(SITE_HEALTH, SiteHealth(name, None), "tech")
         self._tell_support(incident, fixed=True)
         self._resolved(incident, now)
+
+    def _mark_away(self, incident: Incident, clock: Callable[[float], float]) -> None:
+        incident.away_clock = clock
+        incident.away_mark = clock(self.env.now)
+
+    def _started(self, incident: Incident) -> None:
+        """Engineers are on it: the wait's meeting part is known."""
+        now = self.env.now
+        incident.started_at = now
+        incident.meeting = incident.away_clock(now) - incident.away_mark
 
     def _tell_support(self, incident: Incident, fixed: bool) -> None:
         """A status update to support (over the tech->support channel, when there is one)."""

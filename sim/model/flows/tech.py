@@ -586,7 +586,8 @@ TECH_METRICS = declare("tech", [
            condition=_INC, unit="pages a week"),
     Metric("tech.incident.time_split.<component>", DURATION, "mean time of a resolved "
            "incident in the component (detect, page, wait, fix, and the collaboration "
-           "components); they add up to its time to restore",
+           "components: meeting is the wait for engineers in a meeting); they add up to its "
+           "time to restore",
            values=lambda spec: (reported_components(INCIDENT_RECORDS, spec)
                                 if spec.tech.incidents else ()),
            condition=_INC),

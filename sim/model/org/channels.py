@@ -5,7 +5,12 @@ scenario, and differ) is carried by `Collaboration`, the seam's `Channel`, as a 
 SimPy process, its journey:
 
 1. a leg over the pair's channel: `chat`/`email` wait for a member of the receiving team on
-   shift (in their time zone), then `notice` of shift time; `meeting` waits for the next
+   shift (in their time zone), then `notice` of shift time. Extra staff count: the
+   timeline's windows and a campaign's staffing put members on shift for their whole
+   window, on the run's clock, whatever the team's hours or time zone (as the roster does),
+   and a window that takes every member off leaves nobody to notice (`Reach`: the team is
+   reachable while its roster is above 0; staff added at run time wakes the messages it
+   lets through sooner). `meeting` waits for the next
    occurrence's start; `ticket` joins the receiving team's queue at its priority; no channel
    for the pair: passed at once. The wait is the `channel` (or `meeting`) component;
 2. with the channel's `error` probability the hand-off is wrong: the receiver finds out after
@@ -37,7 +42,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
-from simpy import Event
+from simpy import Event, Interrupt
 
 from sim.metrics.load import Demand
 from sim.metrics.output import Balance, FlowOutput, safe_ratio
@@ -55,7 +60,7 @@ from sim.model.org.handoff import Handoff
 from sim.model.org.help import Help
 from sim.model.org.members import MemberPool
 from sim.model.org.receivers import build_receivers
-from sim.model.org.team import group_intervals
+from sim.model.org.team import reachable_intervals
 from sim.model.org.trust import TrustBook
 from sim.scenario.collab import (
     ChannelSpec,
@@ -64,24 +69,17 @@ from sim.scenario.collab import (
     handoff_pairs,
     trust_pairs,
 )
+from sim.scenario.timeline import staff_steps
 from sim.units import DAY
 
 Journey = Generator[Event, Any, Any]
 
 
 def on_shift_intervals(ctx: Any, team: str) -> tuple[list[float], list[float]]:
-    """Starts and ends of the times some member of `team` is on shift, merged, to the horizon."""
-    spans = sorted(span for group in ctx.spec.teams[team].shifts if group.members
-                   for span in group_intervals(group, ctx.horizon))
-    starts: list[float] = []
-    ends: list[float] = []
-    for lo, hi in spans:
-        if ends and lo <= ends[-1]:
-            ends[-1] = max(ends[-1], hi)
-        else:
-            starts.append(lo)
-            ends.append(hi)
-    return starts, ends
+    """Starts and ends of the times some member of `team` is on shift, merged, to the horizon:
+    its shifts and the timeline's staff windows (extra staff added at run time: `Reach`)."""
+    return reachable_intervals(ctx.spec.teams[team], ctx.horizon,
+                               staff_steps(ctx.spec.timeline, team, ctx.horizon))
 
 
 def after_shift_time(starts: list[float], ends: list[float], now: float, amount: float
@@ -152,17 +150,75 @@ class Direct:
         return now
 
 
+class Reach:
+    """When a team can be reached: the times some member of it is on shift, to the horizon.
+
+    Built from its shifts and the timeline's windows; it grows when staff is added at run
+    time (a campaign's staffing, `Context.add_staff`), and then wakes the messages waiting
+    for it that the new members notice sooner (an interrupt: rare, and it leaves the usual
+    path a single timeout)."""
+
+    __slots__ = ("starts", "ends", "horizon", "waiting")
+
+    def __init__(self, intervals: tuple[list[float], list[float]], horizon: float) -> None:
+        self.starts, self.ends = intervals
+        self.horizon = horizon
+        self.waiting: dict[Any, tuple[float, float, float]] = {}  # process: sent, notice, due
+
+    def after(self, now: float, amount: float) -> float | None:
+        return after_shift_time(self.starts, self.ends, now, amount)
+
+    def add(self, start: float, end: float) -> None:
+        """Members on shift over [start, end) too (start is now or later: the past stays)."""
+        end = min(end, self.horizon)
+        if end <= start:
+            return
+        starts, ends = self.starts, self.ends
+        i = bisect.bisect_left(ends, start)  # the first interval that ends at or after start
+        j = bisect.bisect_right(starts, end)  # past the last that starts at or before end
+        if i < j:
+            start, end = min(start, starts[i]), max(end, ends[j - 1])
+        starts[i:j] = [start]
+        ends[i:j] = [end]
+        for process, (sent, notice, due) in list(self.waiting.items()):
+            sooner = self.after(sent, notice)
+            if sooner is not None and sooner < due:
+                del self.waiting[process]  # interrupted once, however many adds come now
+                process.interrupt()
+
+    def wait(self, env: Any, sent: float, notice: float) -> Journey:
+        """Until `notice` minutes of on-shift time have passed since `sent`: recomputed when
+        staff is added meanwhile (the on-shift time already past is unchanged)."""
+        arrival = self.after(sent, notice)
+        if arrival is not None and arrival <= sent:
+            return
+        process = env.active_process
+        while True:
+            self.waiting[process] = (sent, notice, math.inf if arrival is None else arrival)
+            try:
+                if arrival is None:
+                    yield Event(env)  # never, unless staff comes: in transit at the horizon
+                else:
+                    yield env.timeout(arrival - env.now)
+                del self.waiting[process]
+                return
+            except Interrupt:
+                arrival = self.after(sent, notice)
+                if arrival is not None and arrival <= env.now:
+                    return
+
+
 class Chat:
     """chat or email: noticed `notice` of the receiver's shift time after it is first on."""
 
     component = CHANNEL
 
-    def __init__(self, intervals: tuple[list[float], list[float]], notice) -> None:
-        self._starts, self._ends = intervals
+    def __init__(self, reach: Reach, notice) -> None:
+        self.reach = reach
         self._notice = notice
 
     def arrival(self, now: float) -> float | None:
-        return after_shift_time(self._starts, self._ends, now, self._notice())
+        return self.reach.after(now, self._notice())
 
 
 class Meeting:
@@ -213,6 +269,8 @@ class Collaboration:
         self._receivers = build_receivers(ctx)  # pairs where members have their own trust
         self.clarity = {name: Clarity(team) for name, team in spec.teams.items()}
         self._channels: dict[tuple[str, str], Any] = {}
+        self._reach: dict[str, Reach] = {}  # when each receiving team of a chat is on shift
+        ctx.on_staff_added(self._staff_added)
         self._errors: dict[tuple[str, str], float] = {}
         self._meetings: dict[str, list[Meeting]] = {}  # meetings each team attends
         self._uniform = ctx.uniform("collab.draws")
@@ -253,10 +311,26 @@ class Collaboration:
             return Direct()
         if spec.kind in ("chat", "email"):
             stream = self.ctx.streams.stream(f"collab.notice.{source}.{target}")
-            return Chat(on_shift_intervals(self.ctx, target), spec.notice.sampler(stream))
+            return Chat(self._reach_of(target), spec.notice.sampler(stream))
         if spec.kind == "meeting":
             return self._meeting_of(source, target, spec)
         return Ticket(target, spec.priority - 1)
+
+    def _reach_of(self, team: str) -> Reach:
+        """The team's reach, one per team (the staff added so far at run time included)."""
+        reach = self._reach.get(team)
+        if reach is None:
+            reach = self._reach[team] = Reach(on_shift_intervals(self.ctx, team),
+                                              self.ctx.horizon)
+            for added, start, end, members in self.ctx.added_staff:
+                if added == team and members > 0:
+                    reach.add(start, end)
+        return reach
+
+    def _staff_added(self, team: str, start: float, end: float, members: int) -> None:
+        reach = self._reach.get(team)
+        if reach is not None:
+            reach.add(start, end)
 
     def _build_meetings(self) -> None:
         """Every meeting channel a pair that hands work over uses: a series from the start
@@ -387,6 +461,8 @@ class Collaboration:
         self.legs_sent += 1
         if type(channel) is Ticket:
             yield from self._work(target, 0.0, channel.priority)
+        elif type(channel) is Chat:
+            yield from channel.reach.wait(env, sent, channel._notice())
         else:
             arrival = channel.arrival(sent)
             if arrival is None:

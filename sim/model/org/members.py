@@ -40,7 +40,7 @@ ANY_SKILL = -1
 
 class Member:
     __slots__ = ("name", "group", "keys", "speed", "on_shift", "work", "started_at",
-                 "busy_time")
+                 "busy_time", "away_time")
 
     def __init__(self, name: str, group: int, skills: tuple[int, ...], speed: float) -> None:
         self.name = name
@@ -51,6 +51,7 @@ class Member:
         self.work: Work | None = None
         self.started_at = 0.0
         self.busy_time = 0.0  # time spent working so far (least_busy routing)
+        self.away_time = 0.0  # time spent in meetings, those ended so far
 
 
 class Work:
@@ -136,6 +137,10 @@ class MemberPool(PoolLevels):
         self.calling_away = False
         # members called in by name (on call), each with the grants waiting for them
         self._called: dict[str, deque[Work]] = {}
+        # members in meetings now, and the time so far with at least one of them away
+        self.away = 0
+        self._away_since = 0.0
+        self._away_total = 0.0
 
     # --- set-up ----------------------------------------------------------------------------
 
@@ -466,13 +471,20 @@ class MemberPool(PoolLevels):
             self._set_busy(member, +1, now)
         member.work = _AWAY
         member.started_at = now
+        if not self.away:
+            self._away_since = now
+        self.away += 1
         return True
 
     def come_back(self, member: Member) -> None:
         """The meeting is over: the member takes the next work, idles, or (shift over) leaves."""
         now = self.env._now
         member.busy_time += now - member.started_at
+        member.away_time += now - member.started_at
         member.work = None
+        self.away -= 1
+        if not self.away:
+            self._away_total += now - self._away_since
         if self._called and self._take_call(member, now):
             return
         if member.on_shift:
@@ -483,6 +495,15 @@ class MemberPool(PoolLevels):
         self._set_busy(member, -1, now)
         if not member.on_shift:
             self._set_present(member, -1, now)
+
+    def away_clock(self, now: float) -> float:
+        """Minutes so far during which some member was in a meeting: its advance over a wait
+        for a member is the part of the wait the meetings held them (the meeting tax)."""
+        return self._away_total + (now - self._away_since if self.away else 0.0)
+
+    def member_away_clock(self, member: Member, now: float) -> float:
+        """Minutes so far that `member` spent in meetings (as `away_clock`, for one member)."""
+        return member.away_time + (now - member.started_at if member.work is _AWAY else 0.0)
 
     # --- SimPy processes ---------------------------------------------------------------------
 

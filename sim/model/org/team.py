@@ -55,6 +55,28 @@ def roster_changes(team: TeamSpec, horizon: float, extra: Iterable[tuple[float, 
     return at_start, sorted((t, d) for t, d in steps.items() if d)
 
 
+def reachable_intervals(team: TeamSpec, horizon: float,
+                        extra: Iterable[tuple[float, int]] = ()
+                        ) -> tuple[list[float], list[float]]:
+    """Starts and ends of the times within [0, horizon] when at least one member of `team`
+    is on shift, read off the same roster the pool follows (`roster_changes`, with `extra`
+    steps such as the timeline's staff windows): a window that adds members makes the team
+    reachable for all of it, one that removes them all leaves nobody to reach."""
+    on_shift, changes = roster_changes(team, horizon, extra)
+    starts: list[float] = [0.0] if on_shift > 0 else []
+    ends: list[float] = []
+    for at, change in changes:
+        was_on = on_shift > 0
+        on_shift += change
+        if was_on and on_shift <= 0:
+            ends.append(at)
+        elif not was_on and on_shift > 0:
+            starts.append(at)
+    if len(ends) < len(starts):
+        ends.append(horizon)
+    return starts, ends
+
+
 def member_hours(team: TeamSpec, start: float, end: float,
                  extra: Iterable[tuple[float, int]] = ()) -> float:
     """Member-hours on shift within [start, end] (for staff cost); `extra` as in
