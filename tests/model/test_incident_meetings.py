@@ -19,14 +19,11 @@ import pytest
 from simpy import Environment
 
 import sim
-from sim.model.build import build_flows
-from sim.model.context import Context
-from sim.model.flows.tech import Tech
 from sim.model.org.members import MemberPool
-from sim.random import RandomStreams
 from sim.replication import run_replication
 from sim.results import records_frame
 from sim.units import DAY, HOUR
+from tests.model.test_on_call import build
 
 MEETING_START = 10 * HOUR  # every day at 10:00
 MEETING = 6 * HOUR
@@ -94,13 +91,7 @@ def test_the_member_on_call_in_a_meeting_takes_the_page_after_it():
                      "incidents": {"sev2": {"fix_time": "const(30m)"}}},
             "channels": {"marketing->tech": {"kind": "meeting", "every": "1d", "at": "09:00",
                                              "duration": "1h"}}}
-    spec = sim.scenario_from_dict(data).spec
-    env = Environment()
-    ctx = Context(env, RandomStreams(1, 0), spec)
-    flows = build_flows(ctx)
-    for flow in flows:
-        flow.start()
-    tech = next(f for f in flows if isinstance(f, Tech))
+    env, tech = build(data)
     env.run(until=DAY + 8 * HOUR + 55)
     incident = tech.incidents.occur("sev2", "background", env.now)
     env.run(until=2 * DAY)
