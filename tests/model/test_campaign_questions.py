@@ -22,7 +22,7 @@ MARGIN = "campaign.sale.ready_margin.page"
 
 
 def shop(page: dict | None = None, channels: bool = True, work: dict | None = None,
-         **prerequisites) -> sim.Scenario:
+         trust: dict | None = None, **prerequisites) -> sim.Scenario:
     page = {"effort": "8h", **(page or {})}
     data = {"name": "asks", "horizon": "6d", "seed": 3,
             "teams": {"tech": {"members": 1}, "marketing": {"members": 1}},
@@ -31,6 +31,8 @@ def shop(page: dict | None = None, channels: bool = True, work: dict | None = No
             "tech": {"work": work or {"later": {"effort": "1h", "at": "30d"}}},
             "campaigns": {"sale": {"start": "4d", "length": "1d", "uplift": 3, "brief": "1d",
                                    "prerequisites": {"page": page, **prerequisites}}}}
+    if trust is not None:
+        data["trust"] = trust
     if channels:
         data["channels"] = {"default": {"kind": "chat", "notice": "const(2h)"}}
     return sim.scenario_from_dict(data)
@@ -77,12 +79,14 @@ def test_without_channels_questions_change_nothing():
         assert asked[name] == value or (value != value and asked[name] != asked[name]), name
 
 
-def test_without_channels_the_page_never_waits_behind_other_work_for_an_answer():
+@pytest.mark.parametrize("trust", [None, {"default": 1}], ids=["no layer", "trust, no channel"])
+def test_without_channels_the_page_never_waits_behind_other_work_for_an_answer(trust):
     """Tech's other item arrives while the page is in hand and waits for the one member; an
-    answer that comes at once does not send the page behind it (no ask_back, no delay)."""
+    answer that comes at once (no channel carries it, whether or not the collaboration layer
+    is on for trust) does not send the page behind it: no ask_back, no delay."""
     other = {"other": {"effort": "4h", "at": "26h"}}
-    plain = run(shop(channels=False, work=other), records=True)
-    asked = run(shop({"questions": 3}, channels=False, work=other), records=True)
+    plain = run(shop(channels=False, work=other, trust=trust), records=True)
+    asked = run(shop({"questions": 3}, channels=False, work=other, trust=trust), records=True)
     assert asked.metrics[MARGIN] == plain.metrics[MARGIN] == pytest.approx(
         3 * 24 * HOUR - 8 * HOUR)
     items = records_frame(asked.records["features"])

@@ -22,8 +22,9 @@ channels (hand-off kind `tech.requested`; the way is collaboration, as a work re
 with `questions` (a work request's: its `questions`, asked of its sender, e.g. a campaign
 page's of marketing), its effort is handed to the pool in equal parts, and between parts the
 item is set aside while the question makes its round trip (`Collaboration.round_trip`) and
-waits for a member again: `ask_back`. Without the collaboration layer the answer comes at
-once and the member goes on: the item is not set aside, so it has no collaboration time.
+waits for a member again: `ask_back`. Without a channel between tech and the team asked (no
+`channels:`, or none for the pair either way) the answer comes at once and the member goes
+on: the item is not set aside, so it has no collaboration time.
 """
 
 from __future__ import annotations
@@ -251,7 +252,7 @@ class Tech:
         item.collab = new_times()
         questions = self._questions.get(name)
         if questions is not None:
-            item.questions = self._set_aside_for(question_count(questions))
+            item.questions = self._set_aside_for(question_count(questions), team)
         self.on_the_way += 1
         self.ctx.org.send(REQUESTED, item, team)
 
@@ -288,16 +289,20 @@ class Tech:
         self._wait_for(item, tuple(n for n in request.after if n in self.spec.work))
         if request.questions:  # asked of the team that sent it
             item.requested_by = request.source
-            item.questions = self._set_aside_for(request.questions)
+            item.questions = self._set_aside_for(request.questions, request.source)
         if item.waiting_on == 0:
             self._submit(item)
 
-    def _set_aside_for(self, questions: int) -> int:
-        """The questions that set an item aside: all of them over the collaboration layer's
-        channels; none without it, where each answer comes at once and the member goes on
-        (handing the item back to the pool would make it wait for a member: time no
-        collaboration cost)."""
-        return questions if "collaboration" in self.ctx.services else 0
+    def _set_aside_for(self, questions: int, asked: str) -> int:
+        """The questions that set an item aside: all of them when a channel carries them
+        between tech and the team asked; none without one (no collaboration layer, or no
+        channel either way), where each answer comes at once and the member goes on (handing
+        the item back to the pool would make it wait for a member: time no collaboration
+        cost)."""
+        collaboration = self.ctx.services.get("collaboration")
+        if collaboration is None or collaboration.answers_at_once(self.spec.team, asked):
+            return 0
+        return questions
 
     # --- pool handler -----------------------------------------------------------------------
 
@@ -361,7 +366,7 @@ class Tech:
 
     def _ask(self, item: FeatureItem, now: float) -> None:
         """Set the item aside (the member takes other work) until the answer comes back
-        (questions are asked only over the collaboration layer: `_set_aside_for`)."""
+        (questions are asked only over a channel: `_set_aside_for`)."""
         item.questions -= 1
         item.asked_at = now
         self.asking += 1
