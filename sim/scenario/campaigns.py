@@ -6,6 +6,7 @@ with an effort and a due time before the start:
 - `page` (tech): the campaign page; without it (not briefed, or not done by the start) the
   old page runs at `uplift_without_page`; with `if_late: delay` the campaign waits for it;
 - `capacity` (tech): the site scaled by `factor` for the window;
+  both are tech's feature work, and may ask the campaign's team `questions` while built;
 - `forecast` (supply): a one-off purchase of the expected extra units, off by `error`;
 - `staffing` (by team): extra members on shift for the window.
 A prerequisite not done by the start is left out (it is not applied later in the window).
@@ -44,7 +45,19 @@ class PrerequisiteSpec(Spec):
     briefed: bool = Field(True, description="false: marketing never hands it over.")
 
 
-class PageSpec(PrerequisiteSpec):
+_QUESTIONS = ("Questions tech asks the campaign's team (its 'by', marketing) while building "
+              "it, e.g. 6 or poisson(6) (rounded): each is a round trip over the channels, at "
+              "points spread over the effort, the item set aside meanwhile, as for a feature's "
+              "questions (absent: none; without channels they are answered at once).")
+
+
+class TechWorkSpec(PrerequisiteSpec):
+    """A prerequisite tech builds as feature work: it may ask the campaign's team questions."""
+
+    questions: NumberDist | None = Field(None, description=_QUESTIONS)
+
+
+class PageSpec(TechWorkSpec):
     if_late: Literal["run", "delay"] = Field(
         "run", description="run: a campaign whose page is not done by the start runs on the "
         "old page (uplift_without_page); delay: the campaign starts when the page is done.")
@@ -52,7 +65,7 @@ class PageSpec(PrerequisiteSpec):
                                     "prerequisites of this campaign, or tech's planned work.")
 
 
-class CapacitySpec(PrerequisiteSpec):
+class CapacitySpec(TechWorkSpec):
     factor: Factor = Field(description="The site's capacity is multiplied by it for the window.")
 
 
@@ -214,6 +227,7 @@ def check_campaigns(spec: Any, unknown_name: UnknownName) -> tuple[list[Problem]
                                 f"briefs the teams ({format_duration(campaign.brief_at)}): "
                                 "it is late from the moment it is handed over")
         _check_page(spec, campaign, where, problems)
+        _check_questions(spec, campaign, where, problems)
         _check_products(spec, campaign, where, unknown_name, problems)
         _check_effects(spec, campaign, name, warnings)
     return problems, warnings
@@ -251,6 +265,27 @@ def _check_page(spec: Any, campaign: CampaignSpec, where: tuple, problems: list[
             problems.append(Problem(
                 unknown_name_item(item, known),
                 (*where, "prerequisites", PAGE, "after", index)))
+
+
+def _check_questions(spec: Any, campaign: CampaignSpec, where: tuple, problems: list[Problem]
+                     ) -> None:
+    """Questions are asked by tech's flow (the team of `tech:`) of the campaign's team."""
+    tech = getattr(spec, "tech", None)
+    for item, prerequisite, team in campaign.prerequisites.items():
+        if getattr(prerequisite, "questions", None) is None:
+            continue
+        path = (*where, "prerequisites", item, "questions")
+        if tech is None:
+            problems.append(Problem(f"questions are asked by tech's feature work, and this "
+                                    f"scenario has no 'tech' section to build the {item}",
+                                    path))
+        elif team != tech.team:
+            problems.append(Problem(f"questions are asked by tech's feature work: the {item} "
+                                    f"goes to '{team}', not to tech's team '{tech.team}'", path))
+        if campaign.by not in spec.teams and "by" not in campaign.model_fields_set:
+            problems.append(Problem(f"questions go to the campaign's team '{campaign.by}', "
+                                    "which this scenario does not have: add it under teams or "
+                                    "name another in the campaign's 'by'", path))
 
 
 def unknown_name_item(item: str, known: list[str]) -> str:
@@ -295,10 +330,17 @@ def _check_effects(spec: Any, campaign: CampaignSpec, name: str, warnings: list[
 
 
 def _brief_pairs(spec: Any) -> set[tuple[str, str]]:
-    """(campaign team, prerequisite's team) for every brief handed over between two teams."""
-    return {(campaign.by, team) for _name, campaign in spec.campaigns
-            if campaign.by in spec.teams
-            for _item, _prerequisite, team in campaign.briefed_items()}
+    """(campaign team, prerequisite's team) for every brief handed over between two teams,
+    and back for a prerequisite that asks questions."""
+    pairs = set()
+    for _name, campaign in spec.campaigns:
+        if campaign.by not in spec.teams:
+            continue
+        for _item, prerequisite, team in campaign.briefed_items():
+            pairs.add((campaign.by, team))
+            if getattr(prerequisite, "questions", None) is not None:
+                pairs.add((team, campaign.by))
+    return pairs
 
 
 register_handoff_pairs(_brief_pairs)

@@ -4,8 +4,10 @@ At the brief, marketing hands each prerequisite to its team as a `WorkRequest` o
 seam (page and capacity to tech, the forecast to supply, staffing to the team that gets the
 staff); a page that waits for other prerequisites is handed over when they are done. The
 sender is the campaign's `by:` team (marketing), so with channels the briefs travel over
-marketing->X and the prerequisites' ready margins include that time. At the
-start, what is done by then is applied, for the window:
+marketing->X and the prerequisites' ready margins include that time. A prerequisite with
+`questions` (tech's page or capacity) carries their number, drawn at the hand-over; tech asks
+them of the sender while building it (sim/model/flows/tech.py), so with channels their round
+trips delay it too. At the start, what is done by then is applied, for the window:
 - the page: the full uplift (by product too), else `uplift_without_page`; with `if_late:
   delay` the campaign waits for the page and its window moves;
 - capacity: the site scaled (`SITE_CAPACITY`, when the model has a site);
@@ -34,7 +36,7 @@ from sim.model.flows.signals import (
     ForecastPurchase,
     SiteCapacity,
 )
-from sim.model.org.requests import WorkRequest, work_kind
+from sim.model.org.requests import WorkRequest, question_count, work_kind
 from sim.scenario.campaigns import CAPACITY, FORECAST, PAGE, CampaignSpec, PrerequisiteSpec
 from sim.scenario.timeline import expected_arrivals, factor_steps
 
@@ -83,13 +85,18 @@ class Campaigns:
         self._profile = spec.demand.orders.profile()
         self._steps = factor_steps(spec.timeline, "demand")  # the rate without campaigns
         self._errors = {}
+        self._questions = {}  # (campaign, item): the draw of its number of questions
         for run in self.runs:
             forecast = run.spec.prerequisites.forecast
             if forecast is not None and forecast.error is not None:
                 stream = ctx.streams.stream(f"campaign.{run.name}.forecast_error")
                 self._errors[run.name] = forecast.error.sampler(stream)
-            for _item, _spec, team in run.spec.briefed_items():
+            for item, prerequisite, team in run.spec.briefed_items():
                 ctx.wants_work(team)
+                questions = getattr(prerequisite, "questions", None)
+                if questions is not None:
+                    stream = ctx.streams.stream(f"campaign.{run.name}.{item}.questions")
+                    self._questions[run.name, item] = questions.sampler(stream)
 
     def start(self) -> None:
         for run in self.runs:
@@ -132,9 +139,11 @@ class Campaigns:
                    team: str) -> None:
         now = self.env.now
         after = getattr(prerequisite, "after", ())  # a page's: tech's planned work among them
+        questions = self._questions.get((run.name, item))
         request = WorkRequest(f"{run.name}.{item}", run.sender, prerequisite.effort, now,
                               due=run.spec.due_of(prerequisite), on_done=self._finished,
-                              payload=(run, item), after=tuple(after))
+                              payload=(run, item), after=tuple(after),
+                              questions=question_count(questions) if questions else 0)
         request.collab_times = new_times()  # its time on the way (the taker's split)
         run.requests[item] = request
         self.ctx.org.send(work_kind(team), request, run.sender)

@@ -19,9 +19,12 @@ work is not worked through the night) and deploy_wait (finished to deployed).
 
 A stream or planned item with `requested_by` travels from that team to tech over the
 channels (hand-off kind `tech.requested`; the way is collaboration, as a work request's);
-with `questions`, its effort is handed to the pool in equal parts, and between parts the item
-is set aside while the question makes its round trip (`Collaboration.round_trip`) and waits
-for a member again: `ask_back`.
+with `questions` (a work request's: its `questions`, asked of its sender, e.g. a campaign
+page's of marketing), its effort is handed to the pool in equal parts, and between parts the
+item is set aside while the question makes its round trip (`Collaboration.round_trip`) and
+waits for a member again: `ask_back`. Without a channel between tech and the team asked (no
+`channels:`, or none for the pair either way) the answer comes at once and the member goes
+on: the item is not set aside, so it has no collaboration time.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from sim.model.flows.incidents import (
     Incidents,
 )
 from sim.model.org.pool import utilisation, utilisation_series
-from sim.model.org.requests import WorkRequest
+from sim.model.org.requests import WorkRequest, question_count
 from sim.model.wakeup import Wakeup, call_later
 from sim.scenario.tech import TechSpec, dependency_order, rotation_names
 from sim.units import DAY, WEEK
@@ -249,7 +252,7 @@ class Tech:
         item.collab = new_times()
         questions = self._questions.get(name)
         if questions is not None:
-            item.questions = max(0, round(questions()))
+            item.questions = self._set_aside_for(question_count(questions), team)
         self.on_the_way += 1
         self.ctx.org.send(REQUESTED, item, team)
 
@@ -284,8 +287,22 @@ class Tech:
         # a campaign page may wait for planned work (`after`); names tech does not plan are
         # the sender's own to wait for
         self._wait_for(item, tuple(n for n in request.after if n in self.spec.work))
+        if request.questions:  # asked of the team that sent it
+            item.requested_by = request.source
+            item.questions = self._set_aside_for(request.questions, request.source)
         if item.waiting_on == 0:
             self._submit(item)
+
+    def _set_aside_for(self, questions: int, asked: str) -> int:
+        """The questions that set an item aside: all of them when a channel carries them
+        between tech and the team asked; none without one (no collaboration layer, or no
+        channel either way), where each answer comes at once and the member goes on (handing
+        the item back to the pool would make it wait for a member: time no collaboration
+        cost)."""
+        collaboration = self.ctx.services.get("collaboration")
+        if collaboration is None or collaboration.answers_at_once(self.spec.team, asked):
+            return 0
+        return questions
 
     # --- pool handler -----------------------------------------------------------------------
 
@@ -348,15 +365,12 @@ class Tech:
     # --- questions to the requesting team ------------------------------------------------
 
     def _ask(self, item: FeatureItem, now: float) -> None:
-        """Set the item aside (the member takes other work) until the answer comes back."""
+        """Set the item aside (the member takes other work) until the answer comes back
+        (questions are asked only over a channel: `_set_aside_for`)."""
         item.questions -= 1
         item.asked_at = now
-        collaboration = self.ctx.services.get("collaboration")
-        if collaboration is None:  # no channels: answered at once
-            self._submit(item)
-        else:
-            self.asking += 1
-            self.env.process(self._question(item, collaboration))
+        self.asking += 1
+        self.env.process(self._question(item, self.ctx.services["collaboration"]))
 
     def _question(self, item: FeatureItem, collaboration: Any) -> Any:
         yield from collaboration.round_trip(self.spec.team, item.requested_by)

@@ -484,6 +484,12 @@ class Collaboration:
         yield from self._leg(asker, asked)
         yield from self._leg(asked, asker)
 
+    def answers_at_once(self, asker: str, asked: str) -> bool:
+        """Whether a round trip between the two passes at once: no channel either way."""
+        channels = self.spec.channels
+        return channels is None or (channels.channel(asker, asked) is None
+                                    and channels.channel(asked, asker) is None)
+
     def _work(self, team: str, effort: float, priority: int = 0) -> Journey:
         done = Event(self.env)
         self._submit(team, effort, done, priority)

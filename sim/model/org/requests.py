@@ -36,17 +36,20 @@ class WorkRequest:
     `on_done(request, now)` is called when the work is finished (for tech: deployed);
     `after`: names of the receiving team's planned work to finish first (a taker that plans
     no work, the desk, has none to wait for); `change`: False for work that is not a change
-    to deploy (an escalated question: tech answers it when it is worked)."""
+    to deploy (an escalated question: tech answers it when it is worked); `questions`: how
+    many the taker asks the sender while working it, each a round trip between the two teams
+    (tech's flow asks them, as for its own feature items; the scenario sends questions to no
+    other taker)."""
 
     __slots__ = ("name", "source", "effort", "priority", "due", "skill", "on_done", "payload",
                  "created_at", "started_at", "done_at", "in_queue", "after", "collab_times",
-                 "change")
+                 "change", "questions")
 
     def __init__(self, name: str, source: str, effort: float, created_at: float,
                  priority: int = 0, due: float | None = None, skill: str | None = None,
                  on_done: Callable[[WorkRequest, float], None] | None = None,
-                 payload: Any = None, after: tuple[str, ...] = (), change: bool = True
-                 ) -> None:
+                 payload: Any = None, after: tuple[str, ...] = (), change: bool = True,
+                 questions: int = 0) -> None:
         if effort < 0:
             raise ValueError(f"work request '{name}': effort {effort} is negative")
         self.name = name
@@ -59,6 +62,7 @@ class WorkRequest:
         self.payload = payload  # what the sender attaches (a forecast, a question)
         self.after = after
         self.change = change
+        self.questions = questions
         self.created_at = created_at
         self.started_at: float | None = None
         self.done_at: float | None = None
@@ -71,6 +75,11 @@ class WorkRequest:
     def late(self) -> bool:
         """Finished after its due time (an unfinished request is not judged)."""
         return self.due is not None and self.done_at is not None and self.done_at > self.due
+
+
+def question_count(draw: Callable[[], float]) -> int:
+    """A number of questions from a count distribution's draw (rounded, never negative)."""
+    return max(0, round(draw()))
 
 
 class TeamDesk:
