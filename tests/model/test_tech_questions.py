@@ -53,3 +53,32 @@ def test_more_questions_take_longer(tmp_path):
     few, many = run(tmp_path, 1, CHANNELS), run(tmp_path, 6, CHANNELS)
     assert mean(many[SPLIT + "ask_back"]) > mean(few[SPLIT + "ask_back"])
     assert mean(many[LEAD]) > mean(few[LEAD])
+
+
+BUSY = """
+name: busy
+horizon: 40d
+warmup: 5d
+replications: 2
+teams:
+  tech: {members: 1, shift: always}
+  marketing: {members: 1, shift: always}
+tech:
+  features: {arrivals: 8/w, effort: exp(16h), requested_by: marketing, questions: 4}
+channels:
+  default: {kind: chat, notice: const(0s)}
+"""
+
+
+def test_answers_at_once_cost_no_collaboration_time_on_a_busy_team(tmp_path):
+    """Zero collaboration (issue 10): a chat channel with no notice to a team always on
+    shift answers at once. The item still goes back to the pool, and on a busy team waits
+    for its member again: that wait is the team's capacity (queue), not the question's."""
+    path = tmp_path / "busy.yaml"
+    path.write_text(BUSY)
+    result = sim.run(path, jobs=1, records=True)
+    assert list(result.metrics["tech.feature.collaboration_share"]) == [0.0, 0.0]
+    items = result.records("features")
+    assert len(items) > 40
+    assert (items["split.ask_back"] == 0.0).all()
+    assert (items["split.queue"] > 0.0).mean() > 0.5  # most wait after answers: a busy team

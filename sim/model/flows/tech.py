@@ -13,16 +13,19 @@ next deploy day's `at` time (one deploy for all of them). Each deploy fails with
 `change_failure`: an incident of the deploys' severity.
 
 Feature lead time runs from the request to the deploy; its split is queue (request to first
-start, dependencies included), work (with a member), preempted (set aside by incidents),
-off_shift (set down at a member's shift end until a member on shift takes it up: feature
-work is not worked through the night) and deploy_wait (finished to deployed).
+start, dependencies included, and from each question's answer to a member again), work (with
+a member), preempted (set aside by incidents), off_shift (set down at a member's shift end
+until a member on shift takes it up: feature work is not worked through the night) and
+deploy_wait (finished to deployed).
 
 A stream or planned item with `requested_by` travels from that team to tech over the
 channels (hand-off kind `tech.requested`; the way is collaboration, as a work request's);
 with `questions` (a work request's: its `questions`, asked of its sender, e.g. a campaign
 page's of marketing), its effort is handed to the pool in equal parts, and between parts the
-item is set aside while the question makes its round trip (`Collaboration.round_trip`) and
-waits for a member again: `ask_back`. Without a channel between tech and the team asked (no
+item is set aside while the question makes its round trip (`Collaboration.round_trip`):
+`ask_back`; once answered it waits for a member again like any queued item (`queue`: that
+wait is the team's capacity, so answers that come back at once cost no collaboration time
+even when the item was set aside). Without a channel between tech and the team asked (no
 `channels:`, or none for the pair either way) the answer comes at once and the member goes
 on: the item is not set aside, so it has no collaboration time.
 """
@@ -80,7 +83,7 @@ class FeatureItem:
                  "in_queue", "started_at", "built_at", "deployed_at", "aside_at", "aside",
                  "off_at", "off", "request", "waiting_on", "dependents", "collab",
                  "by_meeting", "meeting", "left", "questions", "asked", "asked_at",
-                 "requested_by")
+                 "answered_at", "requeued", "requested_by")
 
     def __init__(self, id: int, name: str, kind: str, effort: float, due: float | None,
                  now: float, counted: bool, request: WorkRequest | None = None,
@@ -108,8 +111,10 @@ class FeatureItem:
                        and request.collab_times is not None else None)
         self.left = effort  # not yet handed to a member (less with questions to come)
         self.questions = 0  # still to ask the requesting team
-        self.asked = 0.0  # set aside on questions: their round trips and the wait after
+        self.asked = 0.0  # set aside on questions: their round trips
         self.asked_at: float | None = None
+        self.answered_at: float | None = None  # the pending question's answer came back
+        self.requeued = 0.0  # answered, waiting for a member again
         self.requested_by: str | None = None
 
     @property
@@ -128,17 +133,24 @@ class FeatureItem:
             else:
                 aside += now - self.aside_at
         off = self.off + (now - self.off_at if self.off_at is not None else 0.0)
-        asked = self.asked + (now - self.asked_at if self.asked_at is not None else 0.0)
+        asked, requeued = self.asked, self.requeued
+        if self.asked_at is not None:
+            if self.answered_at is None:
+                asked += now - self.asked_at
+            else:
+                asked += self.answered_at - self.asked_at
+                requeued += now - self.answered_at
         collab = self.collab[:] if self.collab is not None else new_times()
         on_the_way = sum(collab)
         collab[COMPONENT_INDEX[MEETING]] += meeting
         collab[COMPONENT_INDEX[ASK_BACK]] += asked
         if self.started_at is None:
             return (now - self.created_at - on_the_way, 0.0, 0.0, 0.0, 0.0, *collab)
-        queue = self.started_at - self.created_at - on_the_way
+        queue = self.started_at - self.created_at - on_the_way + requeued
         built = self.built_at if self.built_at is not None else now
         deployed = self.deployed_at if self.deployed_at is not None else now
-        return (queue, built - self.started_at - aside - meeting - off - asked, aside, off,
+        return (queue, built - self.started_at - aside - meeting - off - asked - requeued,
+                aside, off,
                 deployed - built if self.built_at is not None else 0.0, *collab)
 
 
@@ -316,8 +328,9 @@ class Tech:
             if item.request is not None:
                 item.request.started_at = now
         elif item.asked_at is not None:  # taken up again after a question's answer
-            item.asked += now - item.asked_at
-            item.asked_at = None
+            item.asked += item.answered_at - item.asked_at
+            item.requeued += now - item.answered_at
+            item.asked_at = item.answered_at = None
         if item.questions:  # work up to the next question: the effort split evenly
             part = item.left / (item.questions + 1)
             item.left -= part
@@ -375,7 +388,8 @@ class Tech:
     def _question(self, item: FeatureItem, collaboration: Any) -> Any:
         yield from collaboration.round_trip(self.spec.team, item.requested_by)
         self.asking -= 1
-        self._submit(item)  # waits for a member like any item: still the question's time
+        item.answered_at = self.env._now
+        self._submit(item)  # waits for a member like any queued item (`queue`)
 
     # --- deploys ----------------------------------------------------------------------------
 
