@@ -6,6 +6,7 @@ so `orgsim --help` answers at once.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -573,4 +574,11 @@ def main() -> None:
     # run in processes. OpenBLAS starting a thread per core costs about 50 ms at
     # `import numpy` (benchmarks/README.md). The worker processes inherit the setting.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    cli(prog_name="orgsim")
+    try:
+        cli(prog_name="orgsim")
+    finally:
+        # The process ends here. Its last cyclic garbage collection, at interpreter shutdown,
+        # would walk every object the run made only to free memory the OS takes back anyway:
+        # about 0.15 s of a 1.4 s `orgsim run ecommerce_week` (benchmarks/README.md). Frozen
+        # objects are skipped; files are still closed and streams flushed as usual.
+        gc.freeze()
