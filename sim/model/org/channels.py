@@ -217,8 +217,10 @@ class Chat:
         self.reach = reach
         self._notice = notice
 
-    def arrival(self, now: float) -> float | None:
-        return self.reach.after(now, self._notice())
+    def wait(self, env: Any, sent: float) -> Journey:
+        """Until the receiver notices a message sent at `sent` (staff added meanwhile
+        counts: `Reach.wait`)."""
+        return self.reach.wait(env, sent, self._notice())
 
 
 class Meeting:
@@ -462,7 +464,7 @@ class Collaboration:
         if type(channel) is Ticket:
             yield from self._work(target, 0.0, channel.priority)
         elif type(channel) is Chat:
-            yield from channel.reach.wait(env, sent, channel._notice())
+            yield from channel.wait(env, sent)
         else:
             arrival = channel.arrival(sent)
             if arrival is None:
