@@ -33,8 +33,9 @@ def check_collab(spec: ScenarioSpec, unknown_name: UnknownName
         for key in spec.trust.pairs:
             _check_pair(key, ("trust", "pairs", key), teams, unknown_name, problems)
         pairs = set(handoff_pairs(spec))
+        members = named_members(spec) if spec.trust.members else {}
         for key in spec.trust.members:
-            home = _check_member_pair(spec, key, unknown_name, problems)
+            home = _check_member_pair(spec, key, members, unknown_name, problems)
             trusted = split_pair(key)[1]
             if home is not None and (trusted, home) not in pairs and spec.trust.help is None:
                 warnings.append(f"trust.members.{key}: {home} receives no hand-offs from "
@@ -79,17 +80,16 @@ def named_members(spec: ScenarioSpec) -> dict[str, list[str]]:
     return found
 
 
-def _check_member_pair(spec: ScenarioSpec, key: str, unknown_name: UnknownName,
-                       problems: list[Problem]) -> str | None:
-    """`MEMBER->TEAM`: a named member of one team, and another team it trusts. Its metrics
-    are `trust.MEMBER.TEAM`, so the member's name must not be a team's. Returns the member's
-    team when the pair is sound."""
+def _check_member_pair(spec: ScenarioSpec, key: str, members: dict[str, list[str]],
+                       unknown_name: UnknownName, problems: list[Problem]) -> str | None:
+    """`MEMBER->TEAM`: a named member of one team (`members`: `named_members(spec)`), and
+    another team it trusts. Its metrics are `trust.MEMBER.TEAM`, so the member's name must not
+    be a team's. Returns the member's team when the pair is sound."""
     where = ("trust", "members", key)
     member, trusted = split_pair(key)
     if trusted not in spec.teams:
         problems.append(Problem(unknown_name("team", trusted, list(spec.teams)), where))
         return None
-    members = named_members(spec)
     homes = members.get(member)
     if member in spec.teams:
         text = (f"'{member}' is a team: a team's trust goes under trust.pairs"
