@@ -1,8 +1,8 @@
 """The `campaigns:` section: marketing's promotions and the work they need from other teams.
 
 A campaign raises demand by an `uplift` over a window (`start`, `length`), optionally more
-for some products. At `brief`, marketing hands each prerequisite to its team as a work item
-with an effort and a due time before the start:
+for some products. At `brief` (or at its own `brief`, later or earlier), marketing hands each
+prerequisite to its team as a work item with an effort and a due time before the start:
 - `page` (tech): the campaign page; without it (not briefed, or not done by the start) the
   old page runs at `uplift_without_page`; with `if_late: delay` the campaign waits for it;
 - `capacity` (tech): the site scaled by `factor` for the window;
@@ -40,6 +40,9 @@ class PrerequisiteSpec(Spec):
                                      "for eight hours).")
     due: Duration | None = Field(None, description="When it is due (an instant before the "
                                  "campaign's start; absent: at the start).")
+    brief_at: Duration | None = Field(None, alias="brief", description="When marketing hands "
+                                      "this one over, if not with the others at the "
+                                      "campaign's brief (a page waits for the final offer).")
     team: str | None = Field(None, description="The team that does it (default by kind: "
                              "tech for page and capacity, supply for the forecast).")
     briefed: bool = Field(True, description="false: marketing never hands it over.")
@@ -135,6 +138,10 @@ class CampaignSpec(Spec):
     def due_of(self, item: PrerequisiteSpec) -> float:
         return self.starts_at if item.due is None else item.due
 
+    def brief_of(self, item: PrerequisiteSpec) -> float:
+        """When marketing hands `item` over: its own brief, else the campaign's."""
+        return self.brief_at if item.brief_at is None else item.brief_at
+
 
 def _campaigns_json_schema(schema: dict[str, Any]) -> None:
     schema["description"] = "Campaigns by name."
@@ -222,10 +229,17 @@ def check_campaigns(spec: Any, unknown_name: UnknownName) -> tuple[list[Problem]
                     f"is due at {format_duration(due)}, after the campaign's start "
                     f"({format_duration(campaign.starts_at)}): a prerequisite is due before "
                     "the campaign starts", (*path, "due")))
-            elif campaign.briefed and prerequisite.briefed and due < campaign.brief_at:
+            elif (campaign.briefed and prerequisite.briefed
+                  and due < campaign.brief_of(prerequisite)):
                 warnings.append(f"{'.'.join(map(str, path))}.due: due before marketing "
-                                f"briefs the teams ({format_duration(campaign.brief_at)}): "
+                                "briefs the team "
+                                f"({format_duration(campaign.brief_of(prerequisite))}): "
                                 "it is late from the moment it is handed over")
+            if prerequisite.brief_at is not None and prerequisite.brief_at > campaign.starts_at:
+                problems.append(Problem(
+                    f"must be at or before the campaign's start "
+                    f"({format_duration(campaign.starts_at)}), got "
+                    f"{format_duration(prerequisite.brief_at)}", (*path, "brief")))
         _check_page(spec, campaign, where, problems)
         _check_questions(spec, campaign, where, problems)
         _check_products(spec, campaign, where, unknown_name, problems)

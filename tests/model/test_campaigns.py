@@ -101,6 +101,35 @@ def test_a_page_waits_for_the_tech_work_it_names_before_it_is_built():
     assert found["campaign.sale.ready_margin.page"][0] == pytest.approx(start - 49 * HOUR)
 
 
+def test_a_prerequisite_briefed_later_than_the_others_is_handed_over_at_its_own_brief():
+    # the campaign briefs at 1d; the page waits for the final offer, briefed at 2d 6h: done
+    # 8h later (one idle member), while the forecast goes at 1d and is done 2h after
+    prerequisites = {"page": {"effort": "8h", "brief": "54h"}, "forecast": {"effort": "2h"}}
+    found = metrics(shop({"prerequisites": prerequisites}))
+    assert found["campaign.sale.ready_margin.page"][0] == pytest.approx(4 * DAY - 62 * HOUR)
+    assert found["campaign.sale.ready_margin.forecast"][0] == pytest.approx(3 * DAY - 2 * HOUR)
+    # an earlier one of its own: the page briefed at 12h, before the campaign's 1d
+    early = metrics(shop({"prerequisites": {"page": {"effort": "8h", "brief": "12h"}}}))
+    assert early["campaign.sale.ready_margin.page"][0] == pytest.approx(4 * DAY - 20 * HOUR)
+
+
+def test_a_brief_of_its_own_equal_to_the_campaigns_changes_nothing():
+    prerequisites = {"page": {"effort": "8h", "due": "3d"}, "forecast": {"effort": "2h"}}
+    plain = metrics(shop({"prerequisites": prerequisites}, catalog=True), 3)
+    prerequisites["page"]["brief"] = "1d"
+    same = metrics(shop({"prerequisites": prerequisites}, catalog=True), 3)
+    assert plain == same
+
+
+def test_a_due_time_before_its_own_brief_is_warned_about():
+    page = {"effort": "1h", "brief": "3d", "due": "2d"}
+    warnings = shop({"prerequisites": {"page": page}}).warnings
+    assert any("prerequisites.page.due" in w and "late from the moment" in w and "(3 d)" in w
+               for w in warnings), warnings
+    fine = shop({"prerequisites": {"page": {**page, "due": "3d"}}}).warnings
+    assert not any("late from the moment" in w for w in fine), fine
+
+
 def test_an_unbriefed_campaign_hands_nothing_over():
     prerequisites = {"page": {"effort": "1h"}, "forecast": {"effort": "1h"},
                      "staffing": {"support": {"effort": "1h", "members": 3}}}
@@ -203,6 +232,8 @@ def test_extra_staff_join_a_team_of_agents_like_its_first_group():
     ({"prerequisites": {"staffing": {"suport": {"effort": "1h", "members": 2}}}},
      "did you mean 'support'"),
     ({"brief": "5d"}, "must be at or before the start"),
+    ({"prerequisites": {"page": {"effort": "1h", "brief": "5d"}}},
+     "must be at or before the campaign's start"),
     ({"uplift_by_product": {"Z": 2}}, "need a 'catalog'"),
 ])
 def test_bad_campaigns_are_refused_with_their_path(campaign, problem):

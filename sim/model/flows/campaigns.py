@@ -1,6 +1,7 @@
 """Marketing's campaigns: each is a SimPy process (a low-rate story of a few steps).
 
-At the brief, marketing hands each prerequisite to its team as a `WorkRequest` over the
+At the brief (the campaign's, or the prerequisite's own), marketing hands each prerequisite to
+its team as a `WorkRequest` over the
 seam (page and capacity to tech, the forecast to supply, staffing to the team that gets the
 staff); a page that waits for other prerequisites is handed over when they are done. The
 sender is the campaign's `by:` team (marketing), so with channels the briefs travel over
@@ -108,14 +109,19 @@ class Campaigns:
         env = self.env
         spec = run.spec
         items = spec.briefed_items()
-        yield env.timeout(spec.brief_at)
         for item, _prerequisite, _team in items:
             run.done[item] = Event(env)
-        for item, prerequisite, team in items:
-            if item == PAGE:
-                env.process(self._hand_page(run, prerequisite, team))
-            else:
-                self._hand_over(run, item, prerequisite, team)
+        # one brief for all, or some handed over later (a page briefed once the offer is final)
+        briefs = sorted({spec.brief_of(prerequisite) for _, prerequisite, _ in items})
+        for brief in briefs or [spec.brief_at]:
+            yield env.timeout(max(0.0, brief - env.now))
+            for item, prerequisite, team in items:
+                if spec.brief_of(prerequisite) != brief:
+                    continue
+                if item == PAGE:
+                    env.process(self._hand_page(run, prerequisite, team))
+                else:
+                    self._hand_over(run, item, prerequisite, team)
         yield env.timeout(max(0.0, spec.starts_at - env.now))
         page = spec.prerequisites.page
         if (page is not None and page.if_late == "delay" and PAGE in run.done
