@@ -12,11 +12,12 @@ A finished item is deployed at once (no `deploys.days`), or with every item wait
 next deploy day's `at` time (one deploy for all of them). Each deploy fails with probability
 `change_failure`: an incident of the deploys' severity.
 
-Feature lead time runs from the request to the deploy; its split is queue (request to first
-start, dependencies included, and from each question's answer to a member again), work (with
-a member), preempted (set aside by incidents), off_shift (set down at a member's shift end
-until a member on shift takes it up: feature work is not worked through the night) and
-deploy_wait (finished to deployed).
+Feature lead time runs from the request to the deploy, over the items deployed after the
+warm-up (DORA's lead time for changes: the changes deployed in the period); its split is
+queue (request to first start, dependencies included, and from each question's answer to a
+member again), work (with a member), preempted (set aside by incidents), off_shift (set down
+at a member's shift end until a member on shift takes it up: feature work is not worked
+through the night) and deploy_wait (finished to deployed).
 
 A stream or planned item with `requested_by` travels from that team to tech over the
 channels (hand-off kind `tech.requested`; the way is collaboration, as a work request's);
@@ -416,7 +417,9 @@ class Tech:
         self.deployed_all += 1
         del self.open[item.id]
         split = item.split(now)
-        if item.counted:
+        # DORA's lead time for changes is over the changes deployed in the period: counted
+        # by deploy, so items slower than what is left of the run are not cut off the sample
+        if now >= self.ctx.warmup:
             self.lead_times.append(now - item.created_at)
             for i, part in enumerate(split):
                 self.split_sums[i] += part
@@ -510,7 +513,7 @@ class Tech:
             for name, total in zip(FEATURE_COMPONENTS, self.split_sums, strict=True):
                 m[f"tech.feature.time_split.{name}"] = safe_ratio(total, done)
             overdue = sum(1 for item in open_items
-                          if item.counted and item.due is not None and item.due < now)
+                          if item.due is not None and ctx.warmup <= item.due < now)
             m["tech.features_late_share"] = safe_ratio(self.late + overdue,
                                                        self.with_due + overdue)
         m["tech.utilisation"] = utilisation([self.pool], now)
@@ -595,7 +598,7 @@ def incident_causes(spec: TechSpec) -> list[str]:
 _INC = "with incidents"
 _FEAT = "with features or work"
 _TTR = "occurrence to fix, incidents that occurred after warm-up"
-_LEAD = "request to deploy, items requested after warm-up"
+_LEAD = "request to deploy, items deployed after warm-up"
 TECH_METRICS = declare("tech", [
     Metric("tech.incidents_per_day", RATE, "incidents per day, every source",
            when=_has_incidents, condition=_INC),
@@ -635,8 +638,9 @@ TECH_METRICS = declare("tech", [
            values=lambda spec: (reported_components(FEATURE_RECORDS, spec)
                                 if _has_features(spec) else ()),
            condition=_FEAT),
-    Metric("tech.features_late_share", SHARE, "items with a due time deployed after it, or "
-           "still open past it", when=_has_features, condition=_FEAT),
+    Metric("tech.features_late_share", SHARE, "items with a due time deployed after it "
+           "(of those deployed after warm-up), or still open past it", when=_has_features,
+           condition=_FEAT),
     Metric("tech.utilisation", SHARE, "busy member time of the tech team over on-shift time "
            "plus overtime (the on-call member's call-outs off shift included)"),
 ], active=lambda spec: spec.tech is not None, order=30)
