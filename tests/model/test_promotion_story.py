@@ -64,8 +64,8 @@ def test_the_unprepared_sale_differs_with_confidence_intervals_apart():
 
 
 def test_the_late_page_misses_the_start_with_a_realistic_effort():
-    """Four weeks of one engineer's effort, worked on shift only (set down at each shift's
-    end), misses a start two weeks after the brief; the prepared 40 h page does not."""
+    """Two weeks of one engineer's effort, worked on shift only (set down at each shift's
+    end), misses a start six days after the page's brief; the prepared 40 h page does not."""
     horizon = {"horizon": "470h"}  # the late page is done by then (its margin known)
     ready = sim.run(find_bundled("promotion"), reps=2, overrides=horizon, jobs=1)
     late = sim.run(find_bundled("promotion_page_late"), reps=2, overrides=horizon, jobs=1)

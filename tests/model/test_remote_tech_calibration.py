@@ -7,9 +7,9 @@ and each question's round trip waits for the other side's day. The scenarios obs
 week (a handful of items a replication), so the check runs them over seven weeks (five
 observed). The full check (slow): at 10 replications the ratio of the mean lead times is in
 [2, 3] with its 95% interval (delta method, the two scenarios' replications independent).
-The default suite's short version is the remote story's own check (two paired replications
-over two observed weeks: its feature work's collaboration share rises and its mean lead time
-is longer), in tests/model/test_collab_stories.py.
+The default suite's short version is in tests/model/test_collab_stories.py (two paired
+replications over two observed weeks: the remote story's feature work has a collaboration
+share and a longer mean lead time).
 """
 
 from __future__ import annotations
