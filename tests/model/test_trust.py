@@ -106,6 +106,30 @@ def test_low_trust_costs_verification_and_asking_back():
     assert m_low["support.time_to_resolve.mean"] > m_full["support.time_to_resolve.mean"]
 
 
+def test_verification_is_the_check_itself_not_the_wait_for_a_member_to_do_it():
+    """On a busy warehouse (two members, about 60% busy at trust 0.5), an escalation waits for a member before
+    the check: that wait is the team's capacity (queue). So `verification` is the check's own
+    time, 10m x (1 - trust) per checked leg, and near full trust it vanishes with the check
+    (before, the wait for a member was counted as verification, and a trust of 0.999999 cost
+    about as much collaboration time as 0.5)."""
+    def busy(trust: float) -> dict:
+        data = escalations("always", horizon="20d",
+                           trust={"default": trust, "verification": "10m"})
+        data["support"]["inquiry_types"]["where_is_my_order"]["escalate"]["work"] = "exp(2m)"
+        return data
+    for trust in (0.5, 0.999999):
+        metrics = run_replication(scenario_from_dict(busy(trust)).spec, 3, 0).metrics
+        # per inquiry: half are escalated, each checked on its way there and back; the share
+        # escalated among ~8,600 inquiries is within 4 standard errors (4.3%) of a half
+        expected = 0.5 * 2 * 10 * (1 - trust)
+        assert metrics["support.time_split.verification"] == pytest.approx(expected, rel=0.045)
+        share = metrics["support.collaboration_share"]
+        if trust > 0.99:  # the warehouse still makes some wait (20% busy): queue, not checks
+            assert share < 1e-5 < metrics["support.time_split.queue"], (share, metrics)
+        else:  # 60% busy: the wait for a member to check it is queue, minutes of it
+            assert metrics["support.time_split.queue"] > 1.0 and share > 0.1, (share, metrics)
+
+
 def test_other_flows_read_trust_through_the_services():
     data = escalations("always", trust={"default": 0.8, "pairs": {"support->warehouse": 0.4}})
     _env, ctx, _flows = build_model(scenario_from_dict(data).spec, 3, 0)

@@ -19,7 +19,9 @@ SimPy process, its journey:
    again: all of it `handoff_rework`. The hand-off and its resends are one outcome for the
    receiver's trust in the sender, judged on first arrival: a failure when wrong or after
    the payload's `due` time, else a success;
-3. verification: the receiver checks it, `verification x (1 - trust)` of its own capacity;
+3. verification: the receiver checks it, `verification x (1 - trust)` of its own capacity
+   (`verification` is the check itself; waiting for a member to do it is the team's
+   capacity, left to the flow's `queue`);
 4. uptake: with probability `1 - trust` the receiver asks back first: one more round trip
    (`ask_back`; no outcome for trust);
    where members of the receiving team have their own trust in the sender, the member who
@@ -107,13 +109,14 @@ def next_occurrence(first: float, every: float, now: float) -> float:
 class Task:
     """A piece of a team's time the layer asks for; `done` succeeds when it is finished."""
 
-    __slots__ = ("effort", "priority", "in_queue", "done")
+    __slots__ = ("effort", "priority", "in_queue", "done", "began")
 
     def __init__(self, effort: float, priority: int, done: Event | None) -> None:
         self.effort = effort
         self.priority = priority
         self.in_queue = False
         self.done = done
+        self.began: float | None = None  # when a member first took it up
 
 
 class TaskHandler:
@@ -126,6 +129,8 @@ class TaskHandler:
 
     def begin(self, task: Task, now: float) -> float:
         self.worked += task.effort
+        if task.began is None:
+            task.began = now
         return task.effort
 
     def end(self, task: Task, now: float) -> None:
@@ -432,9 +437,11 @@ class Collaboration:
             break
         trust = self.trust.value(receiver, source)
         if self.verification and trust < 1.0:
-            began = env.now
-            yield from self._work(target, self.verification * (1.0 - trust))
-            _charge(times, VERIFICATION, env.now - began)
+            check = yield from self._work(target, self.verification * (1.0 - trust))
+            # the check itself; the wait for a member to do it is the team's capacity (queue,
+            # as the flows count what the layer does not charge), so near full trust the
+            # collaboration time goes to 0 with the check
+            _charge(times, VERIFICATION, env.now - check.began)
         if trust < 1.0 and self._uniform() < 1.0 - trust:
             began = env.now
             yield from self._leg(target, source)
@@ -493,11 +500,13 @@ class Collaboration:
                                     and channels.channel(asked, asker) is None)
 
     def _work(self, team: str, effort: float, priority: int = 0) -> Journey:
+        """A piece of `team`'s time; returns its task once done (when it began: `began`)."""
         done = Event(self.env)
-        self._submit(team, effort, done, priority)
+        task = self._submit(team, effort, done, priority)
         yield done
+        return task
 
-    def _submit(self, team: str, effort: float, done: Event | None, priority: int = 0) -> None:
+    def _submit(self, team: str, effort: float, done: Event | None, priority: int = 0) -> Task:
         pool = self.ctx.pool(team)
         pool.ensure_priorities(priority + 1)
         load = self._load.get(team)
@@ -507,7 +516,9 @@ class Collaboration:
         if self.env.now >= self.ctx.warmup:
             load[0] += 1
             load[1] += effort
-        pool.submit(self._tasks, Task(effort, priority, done))
+        task = Task(effort, priority, done)
+        pool.submit(self._tasks, task)
+        return task
 
     def _next_meeting_or_standup(self, team: str, now: float) -> float:
         times = [meeting.arrival(now) for meeting in self._meetings.get(team, [])]
