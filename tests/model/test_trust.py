@@ -107,9 +107,10 @@ def test_low_trust_costs_verification_and_asking_back():
 
 
 def test_verification_is_the_check_itself_not_the_wait_for_a_member_to_do_it():
-    """On a busy warehouse (two members, about 60% busy at trust 0.5), an escalation waits for a member before
-    the check: that wait is the team's capacity (queue). So `verification` is the check's own
-    time, 10m x (1 - trust) per checked leg, and near full trust it vanishes with the check
+    """On a busy warehouse (two members, about 60% busy at trust 0.5), an escalation waits
+    for a member before the check: that wait is the team's capacity (queue). So
+    `verification` is the check's own time, 10m x (1 - trust) per checked leg, and near full
+    trust it vanishes with the check
     (before, the wait for a member was counted as verification, and a trust of 0.999999 cost
     about as much collaboration time as 0.5)."""
     def busy(trust: float) -> dict:

@@ -1,11 +1,11 @@
 """Marketing's campaigns: each is a SimPy process (a low-rate story of a few steps).
 
-At the brief (the campaign's, or the prerequisite's own), marketing hands each prerequisite to
-its team as a `WorkRequest` over the
-seam (page and capacity to tech, the forecast to supply, staffing to the team that gets the
-staff); a page that waits for other prerequisites is handed over when they are done. The
-sender is the campaign's `by:` team (marketing), so with channels the briefs travel over
-marketing->X and the prerequisites' ready margins include that time. A prerequisite with
+At the brief (the campaign's, or the prerequisite's own), marketing hands each prerequisite
+to its team as a `WorkRequest` over the seam (page and capacity to tech, the forecast to
+supply, staffing to the team that gets the staff); a page that waits for other
+prerequisites is handed over when they are done. The sender is the campaign's `by:` team
+(marketing), so with channels the briefs travel over marketing->X and the prerequisites'
+ready margins include that time. A prerequisite with
 `questions` (tech's page or capacity) carries their number, drawn at the hand-over; tech asks
 them of the sender while building it (sim/model/flows/tech.py), so with channels their round
 trips delay it too. At the start, what is done by then is applied, for the window:
